@@ -6,18 +6,61 @@ Interface used by the other extractors (keep it stable):
 - `matcher.find_mentions(folded) -> list[CompanyMention]`, longest alias first, no overlaps.
 - `matcher.resolve(name) -> company_id | None` for a name as written (either script).
 - `matcher.subject_ids(doc) -> list[str]`: the document's subject companies.
+- `matcher.add(company_id, *names)` registers a company found in a document.
+
+Discovery (`discover_companies`, `subject_company_ids`): a company the seed does not know becomes a
+subject when the manifest / front matter names it, or when the title or lead of the article says
+"<name>登陆港交所 / 通过聆讯 / 递表 / 挂牌上市 / 招股 …" (triggers and trimming words live in
+`ingest/rules/events.yml`). Its id is the pinyin of its simplified name (lowercase, underscores) and
+it is registered in the matcher so later extractors attribute figures to it. Only the title and the
+first `LEAD_CHARS` characters of the body are searched: later mentions are usually other companies
+used as comparisons, and a wrong subject is worse than a missing one.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
+import opencc
+import polars as pl
+import yaml
+from pypinyin import lazy_pinyin
+
+from ingest.dates import find_dates
+from ingest.schema import conform, empty_frame
 from ingest.text import Document, fold
 
 DEFAULT_COMPANIES_SEED = Path(__file__).resolve().parent.parent / "seeds/reference/ref_companies.csv"
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+LEAD_CHARS = 600  # at most this much of the body (after the title) may name an unseen subject company
+LEAD_PARAGRAPHS = 2  # ... and only its first paragraphs of at least PARAGRAPH_MIN_CHARS (not bylines)
+PARAGRAPH_MIN_CHARS = 30
+MIN_MENTIONS = 2  # an unseen subject found in the lead must be named again in the document
+
+
+@cache
+def load_rules(name: str) -> dict:
+    """Parsed `ingest/rules/<name>.yml`; a missing or malformed file raises naming it."""
+    path = RULES_DIR / f"{name}.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"rules file {path}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TypeError(f"rules file {path}: expected a mapping at top level, got {type(data).__name__}")
+    return data
+
+
+def rule(name: str, key: str):
+    """One entry of a rules file, with an error naming file and key when it is missing."""
+    data = load_rules(name)
+    if key not in data:
+        raise KeyError(f"rules file {RULES_DIR / (name + '.yml')}: missing key {key!r}")
+    return data[key]
 
 
 @dataclass(frozen=True)
@@ -32,6 +75,9 @@ class CompanyMention:
 class CompanyMatcher:
     aliases: dict[str, str]  # folded alias -> company_id
     names_zh: dict[str, str]  # company_id -> simplified name
+    _compiled: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _mention_cache: dict[str, list[CompanyMention]] = field(default_factory=dict, repr=False, compare=False)
+    discovered_ids: set[str] = field(default_factory=set, repr=False, compare=False)  # added by discovery
 
     @classmethod
     def from_seed(cls, path: Path = DEFAULT_COMPANIES_SEED) -> CompanyMatcher:
@@ -55,12 +101,29 @@ class CompanyMatcher:
             if name:
                 self.aliases[fold(name).lower()] = company_id
         self.names_zh.setdefault(company_id, names[0] if names else company_id)
+        self._compiled = None  # the alias set changed
+        self._mention_cache.clear()
 
     def _pattern(self) -> re.Pattern[str]:
-        ordered = sorted(self.aliases, key=len, reverse=True)
-        return re.compile("|".join(re.escape(a) for a in ordered), re.IGNORECASE)
+        if self._compiled is None:
+            ordered = sorted(self.aliases, key=len, reverse=True)
+            # A lookahead on the possible first characters rejects most positions cheaply.
+            firsts = "".join(sorted({re.escape(a[0]) for a in ordered}))
+            alternation = "|".join(re.escape(a) for a in ordered)
+            self._compiled = re.compile(f"(?=[{firsts}])(?:{alternation})", re.IGNORECASE)
+        return self._compiled
 
     def find_mentions(self, folded: str) -> list[CompanyMention]:
+        # Several extractors scan the same document: remember the last few answers.
+        cached = self._mention_cache.get(folded)
+        if cached is None:
+            cached = self._find_mentions(folded)
+            if len(self._mention_cache) >= 4:
+                self._mention_cache.clear()
+            self._mention_cache[folded] = cached
+        return list(cached)
+
+    def _find_mentions(self, folded: str) -> list[CompanyMention]:
         if not self.aliases:
             return []
         out = []
@@ -85,3 +148,255 @@ class CompanyMatcher:
             if cid and cid not in ids:
                 ids.append(cid)
         return ids
+
+
+# ---------------------------------------------------------------------------------------------------
+# Discovery of subject companies the seed does not know
+
+
+@dataclass(frozen=True)
+class DiscoveredCompany:
+    company_id: str
+    name_zh: str  # simplified
+    name_as_written: str
+    evidence: str
+    known: bool  # True when the name resolved to a company the matcher already knew
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=1)
+def _discovery_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    triggers = rule("events", "subject_triggers")
+    tails = sorted(rule("events", "subject_tail_words"), key=len, reverse=True)
+    descriptors = sorted(rule("events", "subject_descriptors"), key=len, reverse=True)
+    trigger_re = re.compile("|".join(f"(?:{t})" for t in triggers))
+    tail_re = re.compile("(?:" + "|".join(map(re.escape, tails)) + r"|\s+|\([^()]*\))$")
+    head_re = re.compile("(?:" + "|".join(map(re.escape, descriptors)) + ")")
+    return trigger_re, tail_re, head_re, frozenset(rule("events", "subject_stop_names"))
+
+
+_CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n《》【】、|]")
+_NAME_OK = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·.&\- ]*")
+_BAD_NAME_CHARS = re.compile(r"[的了是在于将已也都被把与及和并]")
+
+
+def company_slug(name_zh: str) -> str:
+    """Stable id: pinyin of the simplified name, lowercase, underscores ('壁仞科技' → 'bi_ren_ke_ji')."""
+    parts = lazy_pinyin(fold(name_zh))
+    slug = "_".join(re.sub(r"[^0-9a-z]+", "_", p.lower()).strip("_") for p in parts)
+    slug = re.sub(r"_+", "_", slug).strip("_")
+    if not slug:
+        raise ValueError(f"cannot build a company id from name {name_zh!r}")
+    return slug
+
+
+def _strip_tail(clause: str, published_at, tail_re: re.Pattern[str]) -> str:
+    """Remove adverbs, places and dates between a company name and its trigger."""
+    while True:
+        before = clause
+        clause = tail_re.sub("", clause)
+        dates = find_dates(clause, published_at)
+        if dates and dates[-1].end == len(clause):
+            clause = clause[: dates[-1].start]
+        if clause == before:
+            return clause
+
+
+def _name_before(clause: str, head_re: re.Pattern[str]) -> tuple[str, int]:
+    """The name at the end of `clause` and its end offset: after the last descriptor word or quote
+    ('AI独角兽X' → 'X', '老兵"X"' → 'X')."""
+    end = len(clause) - 1 if clause.endswith('"') else len(clause)
+    body = clause[:end]
+    cut = body.rfind('"') + 1
+    for m in head_re.finditer(body, cut):
+        if m.end() < len(body):
+            cut = m.end()
+    return body[cut:].strip(" -·"), end
+
+
+def _is_plausible_name(name: str, stop_names: frozenset[str]) -> bool:
+    if name in stop_names or not _NAME_OK.fullmatch(name):
+        return False
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in name)
+    if cjk and (_BAD_NAME_CHARS.search(name) or not 2 <= cjk <= 10):
+        return False
+    return len(name) >= 2
+
+
+def _candidates_in(folded: str, original: str, published_at) -> list[tuple[str, str, str]]:
+    """(folded name, name as written, evidence clause) for each "<name> … <trigger>" in `folded`."""
+    trigger_re, tail_re, head_re, stop_names = _discovery_patterns()
+    out = []
+    for m in trigger_re.finditer(folded):
+        start = 0
+        for brk in _CLAUSE_BREAK.finditer(folded, 0, m.start()):
+            start = brk.end()
+        if start == m.start():
+            continue
+        clause = _strip_tail(folded[start : m.start()], published_at, tail_re)
+        name, name_end = _name_before(clause, head_re)
+        if not _is_plausible_name(name, stop_names):
+            continue
+        name_start = start + name_end - len(name)
+        written = original[name_start : name_start + len(name)]
+        out.append((name, written, original[start : m.end()]))
+    return out
+
+
+def company_named_before(
+    folded: str, clause_start: int, pos: int, published_at, matcher: CompanyMatcher
+) -> tuple[str | None, bool]:
+    """The company named just before `pos` in its clause ("X于6月30日成功登陆港交所"):
+    (company_id, False) when known, (None, True) when a plausible name the matcher does not know and
+    the document names again, (None, False) otherwise (a pronoun, a date, a phrase, nothing)."""
+    _, tail_re, head_re, stop_names = _discovery_patterns()
+    clause = _strip_tail(folded[clause_start:pos], published_at, tail_re)
+    ending = [m for m in matcher._find_mentions(clause) if m.end == len(clause)]
+    if ending:  # "其中智谱" → 智谱
+        return ending[-1].company_id, False
+    name, _ = _name_before(clause, head_re)
+    if not _is_plausible_name(name, stop_names):
+        return None, False
+    known = matcher.resolve(name)
+    if known:
+        return known, False
+    # An unknown name counts as a company only when the document repeats it (a phrase such as
+    # "但仅三个月后" does not recur; another company's name usually does).
+    return None, folded.count(name) >= MIN_MENTIONS
+
+
+def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]:
+    found: dict[str, DiscoveredCompany] = {}
+    for name in doc.subject_companies:
+        if matcher.resolve(name) or name in matcher.names_zh:
+            continue
+        simplified = fold(name).strip()
+        cid = company_slug(simplified)
+        found[cid] = DiscoveredCompany(cid, simplified, name.strip(), f"manifest: {name.strip()}", False)
+    lo, hi = _lead_span(doc)
+    regions = [
+        (fold(doc.title), doc.title, True),
+        (doc.folded[lo:hi], doc.text[lo:hi], False),
+    ]
+    for folded, original, in_title in regions:
+        for name, written, evidence in _candidates_in(folded, original, doc.published_at):
+            known = matcher.resolve(name)
+            if known is None and not in_title and doc.folded.count(name) < MIN_MENTIONS:
+                continue  # named once in passing: not the article's subject
+            unseen = known is None or known in matcher.discovered_ids
+            cid = known or company_slug(name)
+            if cid not in found:
+                found[cid] = DiscoveredCompany(cid, name, written, evidence, not unseen)
+    return list(found.values())
+
+
+def _lead_span(doc: Document) -> tuple[int, int]:
+    """The body's first LEAD_PARAGRAPHS real paragraphs (bylines and image lines skipped)."""
+    start = end = doc.body_start
+    taken = 0
+    for line in re.finditer(r"[^\n]+", doc.folded[doc.body_start : doc.body_start + LEAD_CHARS]):
+        if len(line.group(0).strip()) >= PARAGRAPH_MIN_CHARS:
+            if taken == 0:
+                start = doc.body_start + line.start()
+            end = doc.body_start + line.end()
+            taken += 1
+            if taken == LEAD_PARAGRAPHS:
+                break
+    if taken == 0:  # a short text without real paragraphs: its lead is all there is
+        return doc.body_start, min(len(doc.text), doc.body_start + LEAD_CHARS)
+    return start, end
+
+
+def discover_companies(doc: Document, matcher: CompanyMatcher) -> pl.DataFrame:
+    """Unseen subject companies of `doc` as `ingest_discovered_companies` rows; registers them in `matcher`."""
+    rows = []
+    for company in _discover(doc, matcher):
+        if company.known:
+            continue
+        hant = company.name_as_written if doc.language == "zh-Hant" else _s2t().convert(company.name_zh)
+        matcher.add(company.company_id, company.name_zh, company.name_as_written, hant)
+        matcher.discovered_ids.add(company.company_id)
+        rows.append(
+            {
+                "company_id": company.company_id,
+                "name_zh": company.name_zh,
+                "name_zh_hant": hant,
+                "first_document_id": doc.document_id,
+                "evidence": company.evidence,
+            }
+        )
+    return (
+        conform(pl.DataFrame(rows), "ingest_discovered_companies")
+        if rows
+        else empty_frame("ingest_discovered_companies")
+    )
+
+
+def subject_company_ids(doc: Document, matcher: CompanyMatcher) -> list[str]:
+    """Subject companies of `doc`: manifest / front matter first, then those found in title and lead.
+
+    Known companies found only by a trigger are used when the manifest names none.
+    """
+    discovered = _discover(doc, matcher)
+    for company in discovered:
+        if not company.known:
+            matcher.add(company.company_id, company.name_zh, company.name_as_written)
+            matcher.discovered_ids.add(company.company_id)
+    ids = matcher.subject_ids(doc)
+    for company in discovered:
+        if company.company_id not in ids and (not company.known or not ids):
+            ids.append(company.company_id)
+    return ids
+
+
+# ---------------------------------------------------------------------------------------------------
+# Text spans shared by the entity extractors (events, shareholders)
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_CLAUSE_END = re.compile(r"[，。！？!?；;：:\n]|(?<!\d),|,(?!\d)")  # not the comma of 3,000
+
+
+def sentence_spans(folded: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty sentence of `folded[start:]`, end exclusive of the stop mark."""
+    spans, begin = [], start
+    for m in _SENTENCE_END.finditer(folded, start):
+        if m.start() > begin:
+            spans.append((begin, m.start()))
+        begin = m.end()
+    if begin < len(folded):
+        spans.append((begin, len(folded)))
+    return spans
+
+
+def clause_bounds(folded: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    """Bounds of the clause (between commas/stops) around `pos`, within [lo, hi)."""
+    start = lo
+    for m in _CLAUSE_END.finditer(folded, lo, pos):
+        start = m.end()
+    m = _CLAUSE_END.search(folded, pos, hi)
+    return start, (m.start() if m else hi)
+
+
+def attribute_company(
+    mentions: list[CompanyMention],
+    lo: int,
+    hi: int,
+    pos: int,
+    subject_ids: list[str],
+    skip=(),
+) -> str | None:
+    """Company a statement at `pos` in sentence [lo, hi) belongs to (docs/conventions.md):
+    the nearest company mentioned before `pos`, else the first one after it, else the subject when
+    the sentence names no other company. `skip` holds spans (e.g. holder names) that are not
+    candidates."""
+    inside = [m for m in mentions if lo <= m.start < hi and not any(s <= m.start < e for s, e in skip)]
+    before = [m for m in inside if m.end <= pos]
+    if before:
+        return before[-1].company_id
+    if inside:
+        return inside[0].company_id
+    return subject_ids[0] if subject_ids else None

@@ -1,0 +1,148 @@
+"""Command line: read the source folder, extract, write the seeds.
+
+    python -m ingest [--sources DIR] [--out DIR] [--strict] [--max-bytes N] [--companies CSV]
+
+Defaults: --sources from $SOURCES_DIR (else `sources`), --out `seeds/extracted`, --max-bytes from
+$MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes.
+
+Exit codes: 0 done (rejected documents are reported but do not fail the run); 1 an error that stops
+the run (missing folder, unusable manifest, extractor failure, bad option value, write failure);
+2 `--strict` and at least one document was rejected (nothing is extracted or written), or a
+command-line usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.documents import DEFAULT_MAX_BYTES, ManifestError, read_corpus
+from ingest.progress import Progress
+from ingest.schema import EXTRACTED_SEED_DIR
+
+EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class UsageError(Exception):
+    """A bad option or environment value."""
+
+
+def _positive_int(value: str, source: str) -> int:
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise UsageError(f"{source}={value!r} is not a positive whole number of bytes")
+    return number
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=Path, default=Path(os.environ.get("SOURCES_DIR") or "sources"))
+    parser.add_argument("--out", type=Path, default=Path(EXTRACTED_SEED_DIR))
+    parser.add_argument("--strict", action="store_true", help="exit 2 when any document is rejected")
+    parser.add_argument("--max-bytes", help=f"largest accepted document (default {DEFAULT_MAX_BYTES})")
+    parser.add_argument("--companies", type=Path, help="reference companies CSV (default: the seed)")
+    args = parser.parse_args(argv)
+    args.strict = args.strict or os.environ.get("STRICT", "").strip().lower() in _TRUE
+    if args.max_bytes is not None:
+        args.max_bytes = _positive_int(args.max_bytes, "--max-bytes")
+    elif os.environ.get("MAX_DOCUMENT_BYTES"):
+        args.max_bytes = _positive_int(os.environ["MAX_DOCUMENT_BYTES"], "MAX_DOCUMENT_BYTES")
+    else:
+        args.max_bytes = DEFAULT_MAX_BYTES
+    return args
+
+
+def _say(message: str) -> None:
+    print(f"ingest: {message}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so `--help` and option errors stay instant.
+    from ingest.companies import DEFAULT_COMPANIES_SEED, CompanyMatcher
+    from ingest.extract import extract_corpus
+    from ingest.seeds import write_seeds
+
+    started = time.perf_counter()
+    progress = Progress("reading")
+    corpus = read_corpus(args.sources, max_bytes=args.max_bytes, progress=progress)
+    progress.close()
+    _say(
+        f"read {len(corpus.documents)} documents ({len(corpus.rejected)} rejected) "
+        f"in {time.perf_counter() - started:.2f}s"
+    )
+    for rejection in corpus.rejected:
+        _say(f"REJECTED {rejection.file_name}: {rejection.reason} ({rejection.detail})")
+    if corpus.ignored:
+        _say(f"ignored {len(corpus.ignored)} non-document file(s): {', '.join(corpus.ignored[:10])}")
+    if args.strict and corpus.rejected:
+        print(
+            f"ingest: strict mode: {len(corpus.rejected)} document(s) rejected, nothing written",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    if not corpus.documents:
+        print(f"ingest: warning: no usable documents in {args.sources}", file=sys.stderr)
+
+    started = time.perf_counter()
+    matcher = CompanyMatcher.from_seed(args.companies or DEFAULT_COMPANIES_SEED)
+    progress = Progress("extracting")
+    extraction = extract_corpus(corpus, matcher, progress=progress)
+    progress.close()
+    _say(
+        f"extracted {extraction.figures.height} figures, {extraction.shareholders.height} shareholders, "
+        f"{extraction.events.height} events, {extraction.unclassified.height} unclassified "
+        f"in {time.perf_counter() - started:.2f}s"
+    )
+    if extraction.discovered_companies.height or extraction.implied_fx.height:
+        _say(
+            f"discovered {extraction.discovered_companies.height} new companies, "
+            f"{extraction.implied_fx.height} implied FX rates"
+        )
+
+    started = time.perf_counter()
+    tables = extraction.tables()
+    tables["ingest_documents"] = corpus.documents_frame(extraction.subject_ids)
+    tables["ingest_rejected_documents"] = corpus.rejected_df
+    written = write_seeds(tables, args.out)
+    _say(f"wrote {len(written)} seed files to {args.out} in {time.perf_counter() - started:.2f}s")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parse_args(argv)
+        return run(args)
+    except UsageError as exc:
+        print(f"ingest: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ManifestError as exc:
+        print(f"ingest: error: bad manifest: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
+        print(f"ingest: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("ingest: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: name the problem, keep the trace for bugs
+        from ingest.extract import ExtractionError
+
+        if isinstance(exc, ExtractionError | OSError):
+            print(f"ingest: error: {exc}", file=sys.stderr)
+        else:
+            traceback.print_exc()
+            print(f"ingest: error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""Dated events of an offering: filing, refiling, withdrawal, approval, hearing passed, listing,
+prospectus (offer launched), pricing.
+
+Rules (vocabulary in `ingest/rules/events.yml` and `exchanges.yml`):
+- A trigger word in a sentence of the body makes an event; its date is the nearest date mention
+  before it in the same sentence. A date is used by the first trigger after it; a later trigger in
+  another clause reuses it only through a relative offset between them ("2020年递交申请，但仅三个月
+  后便主动撤回" → withdrawal: 2020 + 3 months, known only to the year → year precision, 2020). A
+  trigger with no usable date is dropped (an undated event is not an event row), except when the
+  sentence says 刚刚/今日 (publication date).
+- Exchange: named in the trigger (登陆港交所), else the nearest exchange word before it in the sentence,
+  else the nearest after it, else implied by the trigger word (递表, 路条, 聆讯 are Hong Kong terms),
+  else ''.
+- Company: the name right before the trigger in its clause ("X于…登陆港交所") when it is a known
+  company; when that name is a company the matcher does not know, the event is dropped (it is not the
+  subject's). Otherwise the nearest company mentioned before the trigger in the sentence, else the
+  subject company when the sentence names no other one (docs/conventions.md).
+- Only the body is searched (not YAML front matter, whose summary repeats the body).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, timedelta
+from functools import lru_cache
+
+import polars as pl
+
+from ingest.companies import (
+    CompanyMatcher,
+    attribute_company,
+    clause_bounds,
+    company_named_before,
+    rule,
+    sentence_spans,
+)
+from ingest.dates import DateMention, find_dates
+from ingest.schema import conform, empty_frame
+from ingest.text import Document
+
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+@lru_cache(maxsize=1)
+def _trigger_re() -> re.Pattern[str]:
+    groups = []
+    for event_type, patterns in rule("events", "event_triggers").items():
+        groups.append(f"(?P<{event_type}>" + "|".join(f"(?:{p})" for p in patterns) + ")")
+    return re.compile("|".join(groups))
+
+
+@lru_cache(maxsize=1)
+def _today_re() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, rule("events", "today_words"))))
+
+
+@lru_cache(maxsize=1)
+def exchange_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Regex over all exchange words (longest first) and word → exchange code."""
+    code_of = {}
+    for code, words in rule("exchanges", "exchanges").items():
+        for word in words:
+            code_of[word.lower()] = code
+    ordered = sorted(code_of, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE), code_of
+
+
+@lru_cache(maxsize=1)
+def _offset_re() -> re.Pattern[str]:
+    return re.compile(rule("events", "relative_offsets")["pattern"])
+
+
+def _cn_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if len(text) == 1:
+        return _CN_DIGITS.get(text)
+    if text.startswith("十"):  # 十二 = 12
+        return 10 + (_CN_DIGITS.get(text[1:], 0))
+    if len(text) == 2 and text.endswith("十"):  # 二十 = 20
+        return _CN_DIGITS.get(text[0], 0) * 10
+    return None
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return date(day.year + year, month + 1, min(day.day, 28))
+
+
+def shift_date(base: DateMention, offset: re.Match[str]) -> tuple[date, str]:
+    """Date of an event stated relative to `base`; precision falls back to the year when the offset
+    cannot be computed at the base's precision."""
+    if offset.group("next_year"):
+        return date(base.value.year + 1, 1, 1), "year"
+    if offset.group("same_year"):
+        return date(base.value.year, 1, 1), "year"
+    n, unit = _cn_number(offset.group("n")), offset.group("unit")
+    if n is not None and unit == "月" and base.precision in ("day", "month"):
+        return _add_months(base.value, n), base.precision
+    if n is not None and unit in ("天", "日", "周") and base.precision == "day":
+        return base.value + timedelta(days=n * (7 if unit == "周" else 1)), "day"
+    return date(base.value.year, 1, 1), "year"
+
+
+def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
+    word_re, code_of = exchange_words()
+    in_trigger = word_re.search(trigger.group(0))
+    if in_trigger:
+        return code_of[in_trigger.group(0).lower()]
+    words = list(word_re.finditer(folded, lo, hi))
+    before = [w for w in words if w.end() <= trigger.start()]
+    after = [w for w in words if w.start() >= trigger.end()]
+    if before:
+        return code_of[before[-1].group(0).lower()]
+    if after:
+        return code_of[after[0].group(0).lower()]
+    for word, code in rule("events", "trigger_exchange").items():
+        if word in trigger.group(0):
+            return code
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _blocked_re() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    plans = "|".join(map(re.escape, rule("events", "plan_words")))
+    negations = "|".join(map(re.escape, rule("events", "negation_words")))
+    return re.compile(plans), re.compile(f"(?:{negations}).{{0,3}}$")
+
+
+def _not_happened(folded: str, clause_start: int, trigger_start: int) -> bool:
+    """A planned ('拟于…上市') or negated ('未能通过聆讯') event in the clause before the trigger."""
+    plans, negations = _blocked_re()
+    return bool(
+        plans.search(folded, clause_start, trigger_start)
+        or negations.search(folded, clause_start, trigger_start)
+    )
+
+
+def _event_type(m: re.Match[str]) -> str:
+    return next(name for name, value in m.groupdict().items() if value is not None)
+
+
+def _event_id(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def _date_for(
+    folded: str,
+    trigger: re.Match[str],
+    dates: list[DateMention],
+    used: set[int],
+    clause_start: int,
+    today: date | None,
+) -> tuple[date, str, int] | None:
+    """(date, precision, quote start) for a trigger, or None. `used` holds dates already taken."""
+    before = [d for d in dates if d.end <= trigger.start()]
+    if before:
+        base = before[-1]
+        offset = _offset_re().search(folded, base.end, trigger.start())
+        if offset:
+            value, precision = shift_date(base, offset)
+            return value, precision, base.start
+        if base.start not in used or base.start >= clause_start:
+            used.add(base.start)
+            return base.value, base.precision, base.start
+        return None
+    after = [d for d in dates if d.start >= trigger.end()]
+    if after and after[0].start < _clause_end(folded, trigger.end()):
+        return after[0].value, after[0].precision, clause_start
+    if today:
+        return today, "day", clause_start
+    return None
+
+
+def _clause_end(folded: str, pos: int) -> int:
+    return clause_bounds(folded, pos, pos, len(folded))[1]
+
+
+def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str]) -> pl.DataFrame:
+    """Offering events of `doc` as `ingest_events` rows (one per company × type × exchange × date)."""
+    folded = doc.folded
+    all_dates = find_dates(folded, doc.published_at)
+    mentions = matcher.find_mentions(folded)
+    today_re = _today_re()
+    trigger_starts = [t.start() for t in _trigger_re().finditer(folded, doc.body_start)]
+    rows: dict[tuple, dict] = {}
+    for lo, hi in sentence_spans(folded, doc.body_start):
+        if not any(lo <= t < hi for t in trigger_starts):
+            continue
+        dates = [d for d in all_dates if lo <= d.start < hi]
+        today = doc.published_at if today_re.search(folded, lo, hi) else None
+        used: set[int] = set()
+        for trigger in _trigger_re().finditer(folded, lo, hi):
+            event_type = _event_type(trigger)
+            clause_start, clause_end = clause_bounds(folded, trigger.start(), lo, hi)
+            if _not_happened(folded, clause_start, trigger.start()):
+                continue
+            found = _date_for(folded, trigger, dates, used, clause_start, today)
+            named, unknown = company_named_before(
+                folded, clause_start, trigger.start(), doc.published_at, matcher
+            )
+            if unknown:
+                continue  # the clause names a company we do not know: never give its event to the subject
+            company_id = named or attribute_company(mentions, lo, hi, trigger.start(), subject_ids)
+            if found is None or company_id is None:
+                continue
+            value, precision, quote_start = found
+            exchange = _exchange_for(folded, lo, hi, trigger)
+            key = (company_id, event_type, exchange, value, precision)
+            quote_start = min(quote_start, clause_start)
+            rows.setdefault(
+                key,
+                {
+                    "event_id": _event_id(doc.document_id, *key),
+                    "document_id": doc.document_id,
+                    "company_id": company_id,
+                    "exchange": exchange,
+                    "event_type": event_type,
+                    "event_date": value,
+                    "date_precision": precision,
+                    "char_start": quote_start,
+                    "char_end": clause_end,
+                    "quote": doc.text[quote_start:clause_end],
+                },
+            )
+    if not rows:
+        return empty_frame("ingest_events")
+    return conform(pl.DataFrame(list(rows.values())), "ingest_events")

@@ -1,0 +1,352 @@
+"""Period grammar: reporting periods, as-of dates, ranges and lists in folded text.
+
+`find_periods(folded, published_at)` returns `PeriodMention`s in text order. Single periods
+(2024年, 2025年上半年, 截至2025年9月30日止三个月, 2025年11月, 1-9月) are resolved to a `Period`;
+ranges (2022年至2024年) and lists (2022年、2023年以及2025年上半年) are merged into one mention
+whose `parts` are the periods in order. Dates without a year, 今年 and 去年 are resolved against
+the publication date as described in docs/conventions.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+# How far after the publication date a yearless date may land before we take the previous year.
+FUTURE_TOLERANCE = timedelta(days=62)
+
+
+@dataclass(frozen=True)
+class Period:
+    period_type: str  # FY H1 H2 9M Q1..Q4 M CUM AS_OF
+    start: date
+    end: date
+    label: str
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    start: int
+    end: int
+    text: str
+    # period: the single period (for ranges/lists: the cumulative span over the parts)
+    period: Period
+    # period (a reporting period), as_of (截至 a date / 截至目前), date (a day, e.g. an event),
+    # comparison (较2024年同期: the base of a change, never the period of a figure),
+    # same_period (同期: refers back to the previous period list), list (a range or list)
+    role: str
+    parts: tuple[Period, ...] = field(default=())
+
+    @property
+    def is_multi(self) -> bool:
+        return len(self.parts) > 1
+
+
+def fy(year: int) -> Period:
+    return Period("FY", date(year, 1, 1), date(year, 12, 31), f"FY{year}")
+
+
+def half(year: int, which: int) -> Period:
+    if which == 1:
+        return Period("H1", date(year, 1, 1), date(year, 6, 30), f"H1-{year}")
+    return Period("H2", date(year, 7, 1), date(year, 12, 31), f"H2-{year}")
+
+
+def quarter(year: int, q: int) -> Period:
+    first = 3 * (q - 1) + 1
+    last = first + 2
+    return Period(f"Q{q}", date(year, first, 1), _month_end(year, last), f"Q{q}-{year}")
+
+
+def nine_months(year: int) -> Period:
+    return Period("9M", date(year, 1, 1), date(year, 9, 30), f"9M-{year}")
+
+
+def month(year: int, m: int) -> Period:
+    return Period("M", date(year, m, 1), _month_end(year, m), f"M-{year}-{m:02d}")
+
+
+def as_of(day: date) -> Period:
+    return Period("AS_OF", day, day, day.isoformat())
+
+
+def cumulative(parts: tuple[Period, ...] | list[Period]) -> Period:
+    """The CUM period spanning `parts` (in order)."""
+    if len(parts) == 1:
+        return parts[0]
+    first, last = parts[0], parts[-1]
+    return Period("CUM", first.start, last.end, f"CUM-{first.label}-{last.label}")
+
+
+def _month_end(year: int, m: int) -> date:
+    return date(year, m, calendar.monthrange(year, m)[1])
+
+
+def months_to_period(year: int, first: int, last: int) -> Period | None:
+    """1-6月 → H1, 1-9月 → 9M, 7-9月 → Q3, 1-12月 → FY; other spans are not reporting periods."""
+    spans = {(1, 12): fy(year), (1, 6): half(year, 1), (7, 12): half(year, 2), (1, 9): nine_months(year)}
+    if (first, last) in spans:
+        return spans[(first, last)]
+    if last - first == 2 and first in (1, 4, 7, 10):
+        return quarter(year, (first - 1) // 3 + 1)
+    if first == last and 1 <= first <= 12:
+        return month(year, first)
+    return None
+
+
+def ended_period(end_day: date, months: int) -> Period | None:
+    """截至<end_day>止<months>个月 → the period ending that day."""
+    m = end_day.month
+    if months == 12:
+        return fy(end_day.year) if m == 12 else None
+    if months == 3 and m in (3, 6, 9, 12):
+        return quarter(end_day.year, m // 3)
+    if months == 6 and m == 6:
+        return half(end_day.year, 1)
+    if months == 6 and m == 12:
+        return half(end_day.year, 2)
+    if months == 9 and m == 9:
+        return nine_months(end_day.year)
+    return None
+
+
+_CN_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "六": 6, "九": 9, "十二": 12}
+_REL_YEARS = {
+    "今年": 0,
+    "本年": 0,
+    "本财年": 0,
+    "去年": -1,
+    "上年": -1,
+    "上一财年": -1,
+    "前年": -2,
+    "明年": 1,
+}
+
+_YEAR = r"(?:(?P<y>(?:19|20)\d\d)\s?(?:财年|年度|年)|(?P<rel>今年|本财年|本年|去年|上一财年|上年|前年|明年))"
+_SUB = (
+    r"(?:(?P<h1>上半年|上半财年|上半年度|前六个月)|(?P<h2>下半年|下半财年)|(?P<m9>前三季度|前三季)"
+    r"|第?(?P<qn>[一二三四1-4])季度|Q(?P<qq>[1-4])"
+    r"|(?P<m1>\d{1,2})\s?[-至到~—–]\s?(?P<m2>\d{1,2})月份?"
+    r"|(?P<mo>\d{1,2})月(?:份)?(?:(?P<d>\d{1,2})[日号]|(?P<mend>底|末))?"
+    r"|(?P<yend>底|末))?"
+)
+_ENDED = (
+    r"截[至止](?:到|至)?\s?(?:(?P<ey>(?:19|20)\d\d)年)?(?P<em>\d{1,2})月(?P<ed>\d{1,2})日止?(?:的)?"
+    r"(?:(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年))"
+)
+_PATTERN = re.compile(
+    "|".join(
+        [
+            rf"(?P<ended>{_ENDED})",
+            r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
+            r"(?P<yrange>(?P<ya>(?:19|20)\d\d)\s?[-至到~—–]\s?(?P<yb>(?:19|20)\d\d)\s?(?:财年|年度|年))",
+            r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
+            rf"(?P<ymd>{_YEAR}{_SUB})",
+            r"(?<![\d年月\-至~])(?P<bmd>(?P<bm>\d{1,2})月(?P<bd>\d{1,2})[日号])",
+            r"(?<![\d年月\-至~])(?P<bmr>(?P<bm1>\d{1,2})\s?[-至到~]\s?(?P<bm2>\d{1,2})月)",
+            r"(?<![\d年月\-至~])(?P<bmo>(?P<bmonly>\d{1,2})月份?(?!\d|日|号|份))",
+            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度|第[一二三四]季度)",
+            r"(?P<same>同期)",
+        ]
+    )
+)
+_COMPARISON_BEFORE = re.compile(r"(?:较|比|相比|相较|相比于|相较于|对比|较之|同比)\s?$")
+_AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|于|在)\s?$")
+_SEPARATOR = re.compile(r"^\s?(?:、|,|，|和|及|以及|与|跟|;|；)?\s?$")
+_RANGE_CONNECTOR = re.compile(r"^\s?(?:至|到|-|~|—|–)\s?$")
+
+#: Words that make a figure a sum over the periods in context (三年累计, 三年半时间内, 报告期内).
+CUM_MARKER = re.compile(
+    r"累计|合计|总计|共计|总共|报告期内|报告期间|往绩记录期|"
+    r"(?:近|过去|最近)?[一二三四五六七八九十两\d]+个?(?:年半|年|财年)(?:时间|期间)?(?:内|来|间|里|累计)|"
+    r"(?:近|过去|最近)[一二三四五六七八九十两\d]+个?年半?"
+)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _guard_future(p: Period | None, published_at: date, shift) -> Period | None:
+    """A yearless (or 今年) period ending well after publication means the previous year."""
+    if p is not None and p.end > published_at + FUTURE_TOLERANCE:
+        return shift()
+    return p
+
+
+def _sub_period(m: re.Match, year: int) -> tuple[Period | None, str]:
+    if m.group("h1"):
+        return half(year, 1), "period"
+    if m.group("h2"):
+        return half(year, 2), "period"
+    if m.group("m9"):
+        return nine_months(year), "period"
+    qn = m.group("qn") or m.group("qq")
+    if qn:
+        return quarter(year, int(qn) if qn.isdigit() else _CN_SMALL[qn]), "period"
+    if m.group("m1"):
+        return months_to_period(year, int(m.group("m1")), int(m.group("m2"))), "period"
+    if m.group("mo"):
+        mo = int(m.group("mo"))
+        if not 1 <= mo <= 12:
+            return None, ""
+        if m.group("d"):
+            day = _safe_date(year, mo, int(m.group("d")))
+            return (as_of(day), "date") if day else (None, "")
+        if m.group("mend"):
+            return as_of(_month_end(year, mo)), "as_of"
+        return month(year, mo), "period"
+    if m.group("yend"):
+        return as_of(date(year, 12, 31)), "as_of"
+    return fy(year), "period"
+
+
+def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
+    """The period of one atomic match and its role."""
+    if m.group("ended"):
+        y = int(m.group("ey")) if m.group("ey") else published_at.year
+        end = _safe_date(y, int(m.group("em")), int(m.group("ed")))
+        if end is None:
+            return None, ""
+        if m.group("eyear"):
+            return (fy(end.year) if end.month == 12 else None), "period"
+        n = m.group("en")
+        months = int(n) if n.isdigit() else _CN_SMALL[n]
+        return ended_period(end, months), "period"
+    if m.group("asnow"):
+        return as_of(published_at), "as_of"
+    if m.group("iso"):
+        day = _safe_date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+        return (as_of(day), "date") if day else (None, "")
+    if m.group("ymd"):
+        if m.group("y"):
+            return _sub_period(m, int(m.group("y")))
+        rel = m.group("rel")
+        year = published_at.year + _REL_YEARS[rel]
+        period, role = _sub_period(m, year)
+        if rel in ("今年", "本年") and period is not None and period.period_type != "FY":
+            period = _guard_future(period, published_at, lambda: _sub_period(m, year - 1)[0])
+        return period, role
+    if m.group("bmd"):
+        y = published_at.year
+        day = _safe_date(y, int(m.group("bm")), int(m.group("bd")))
+        if day and day > published_at + FUTURE_TOLERANCE:
+            day = _safe_date(y - 1, day.month, day.day)
+        return (as_of(day), "date") if day else (None, "")
+    if m.group("bmr"):
+        y = published_at.year
+        first, last = int(m.group("bm1")), int(m.group("bm2"))
+        p = months_to_period(y, first, last)
+        return _guard_future(p, published_at, lambda: months_to_period(y - 1, first, last)), "period"
+    if m.group("bmo"):
+        mo = int(m.group("bmonly"))
+        if not 1 <= mo <= 12:
+            return None, ""
+        y = published_at.year
+        return _guard_future(month(y, mo), published_at, lambda: month(y - 1, mo)), "period"
+    if m.group("bsub"):
+        word = m.group("bsub")
+        y = published_at.year
+
+        def make(year: int) -> Period:
+            if word == "上半年":
+                return half(year, 1)
+            if word == "下半年":
+                return half(year, 2)
+            if word == "前三季度":
+                return nine_months(year)
+            return quarter(year, _CN_SMALL[word[1]])
+
+        return _guard_future(make(y), published_at, lambda: make(y - 1)), "period"
+    return None, ""
+
+
+def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
+    out: list[PeriodMention] = []
+    for m in _PATTERN.finditer(folded):
+        if m.group("same"):
+            before = folded[max(0, m.start() - 1) : m.start()]
+            role = "comparison" if before in ("年", "度", "期") else "same_period"
+            out.append(PeriodMention(m.start(), m.end(), m.group(0), as_of(published_at), role))
+            continue
+        if m.group("yrange"):
+            a, b = int(m.group("ya")), int(m.group("yb"))
+            if a < b <= a + 15:
+                parts = tuple(fy(y) for y in range(a, b + 1))
+                out.append(PeriodMention(m.start(), m.end(), m.group(0), cumulative(parts), "list", parts))
+            continue
+        try:
+            period, role = _resolve(m, published_at)
+        except (ValueError, KeyError):
+            period = None
+        if period is None:
+            continue
+        before = folded[max(0, m.start() - 4) : m.start()]
+        after = folded[m.end() : m.end() + 2]
+        if after.startswith("同期") or _COMPARISON_BEFORE.search(before):
+            role = "comparison"
+        elif role == "date" and _AS_OF_BEFORE.search(before) and not m.group("ended"):
+            role = "as_of"
+        elif m.group("ended") is None and role == "period" and re.search(r"(?:截至|截止)\s?$", before):
+            role = "period"  # 截至2025年1-9月: still the reporting period
+        out.append(PeriodMention(m.start(), m.end(), m.group(0), period, role, (period,)))
+    return out
+
+
+def _merge(folded: str, atoms: list[PeriodMention]) -> list[PeriodMention]:
+    """Merge ranges (2022年至2024年, 2022年~2025年1-6月) and lists (2022年、2023年及2024年)."""
+    out: list[PeriodMention] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        if a.role not in ("period", "list") or a.period.period_type == "AS_OF":
+            out.append(a)
+            i += 1
+            continue
+        group = [a]
+        j = i + 1
+        while j < len(atoms):
+            b = atoms[j]
+            gap = folded[group[-1].end : b.start]
+            last = group[-1]
+            if b.role != "period" or b.period.period_type == "AS_OF":
+                break
+            if _RANGE_CONNECTOR.match(gap) and last.period.period_type == "FY" and len(last.parts) == 1:
+                y0, y1 = last.period.start.year, b.period.start.year
+                if y0 < y1 <= y0 + 15:
+                    years = range(y0, y1 + 1) if b.period.period_type == "FY" else range(y0, y1)
+                    parts = tuple(fy(y) for y in years) + (
+                        () if b.period.period_type == "FY" else (b.period,)
+                    )
+                    group[-1] = PeriodMention(last.start, b.end, "", cumulative(parts), "list", parts)
+                    j += 1
+                    continue
+                break
+            if _SEPARATOR.match(gap) and b.period.start > last.parts[-1].start:
+                group.append(b)
+                j += 1
+                continue
+            break
+        if len(group) == 1 and not group[0].is_multi:
+            out.append(a)
+        else:
+            parts = tuple(p for g in group for p in g.parts)
+            start, end = group[0].start, group[-1].end
+            out.append(PeriodMention(start, end, folded[start:end], cumulative(parts), "list", parts))
+        i = j
+    return out
+
+
+def find_periods(folded: str, published_at: date) -> list[PeriodMention]:
+    """Period expressions in `folded`, resolved against `published_at`, in text order."""
+    return _merge(folded, _atoms(folded, published_at))
+
+
+def find_cum_markers(folded: str) -> list[tuple[int, int]]:
+    """Spans of words that make a figure cumulative over the periods in context."""
+    return [(m.start(), m.end()) for m in CUM_MARKER.finditer(folded)]

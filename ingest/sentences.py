@@ -1,0 +1,50 @@
+"""Sentence splitting with offsets, and the spans that never hold figures (URLs, footnotes, images)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends after 。！？!? or ；; (a closing quote right after stays with it), or at a line break.
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+\"?)?|[。！？!?；;]+")
+# Section headings: markdown '#', Chinese numbering '一、', bold-only lines, figure captions '▲'.
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s|[一二三四五六七八九十]+、|\*\*[^*]+\*\*\s*$|▲|图\d*[:：])")
+# Lines with no figures of their own: footnote definitions, image lines, front matter fences.
+_SKIP_LINE = re.compile(r"^\s*(?:\[\^[^\]]*\]:|!\[|---\s*$|notice:|特别声明)", re.IGNORECASE)
+_NO_FIGURE_SPAN = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\[\^[^\]]*\]|!\[[^\]]*\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int  # index of the line the sentence is on
+    heading: bool  # on a section-heading line: figures there are summaries, not records
+
+
+def split_sentences(folded: str, start: int = 0) -> list[Sentence]:
+    """Sentences of `folded[start:]`, offsets into `folded`; skipped lines are left out."""
+    out: list[Sentence] = []
+    pos = start
+    paragraph = 0
+    for line in folded[start:].split("\n"):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        if not line.strip():
+            continue
+        paragraph += 1
+        if _SKIP_LINE.match(line):
+            continue
+        heading = bool(_HEADING.match(line))
+        for m in _SENTENCE.finditer(line):
+            s, e = line_start + m.start(), line_start + m.end()
+            while s < e and folded[s].isspace():
+                s += 1
+            if s < e:
+                out.append(Sentence(s, e, paragraph, heading))
+    return out
+
+
+def no_figure_spans(folded: str) -> list[tuple[int, int]]:
+    """URLs, link targets, footnote marks and images: numbers inside them are not figures."""
+    return [(m.start(), m.end()) for m in _NO_FIGURE_SPAN.finditer(folded)]

@@ -1,0 +1,473 @@
+"""Shareholders of a company: who holds it, in what role, with which stake or subscription.
+
+One row per company × holder × role. Rules (vocabulary in `ingest/rules/holders.yml`):
+
+- Role: the first role cue in the sentence (基石投资者 → cornerstone, 一致行动/控股股东 →
+  controlling_group, 早期投资方 → early_investor, 战略投资者/产业资本 → strategic, 财务投资者 →
+  financial); a generic list (其股东包括…) gives `strategic` to "A旗下B" vehicles of a corporate
+  parent and `other` to the rest.
+- "A旗下B及C" → holders B and C, each with `parent_entity` A.
+- Lists before a cue ("A、B等11家基石投资者", "引入A等作为基石投资者") and after one ("股东包括A、B").
+- Stakes: "A、B和C分别持有8.25%、2.92%和0.61%" → aligned one by one; a count mismatch gives no rows.
+- Acting in concert ("控股股东A、B…及H根据…一致行动人士协议共同拥有约33.03%"): one row per member
+  (holder_type controlling_group, stake_pct null, parent_entity = the group's name) plus ONE group
+  row whose holder_name is `一致行动集团(A、B、…、H)` carrying the joint stake. Summing stake_pct over
+  a company's rows therefore never double counts, and members join to their group on
+  parent_entity = holder_name.
+- Subscriptions: "A认购1亿港元" / "A、B分别认购1亿港元、2亿港元" / "基石投资者包括A(1亿港元)、B(…)"
+  → subscription_amount + currency;
+  a total ("合计认购29.8亿港元") is not given to any single investor.
+- Early investors: "作为X的早期投资方，Y…", "X早期投资方Y方面表示", "Y领投其A轮融资".
+- Founders: "(联合)创始人[、兼 titles]NAME", and "创始团队…核心成员A和B".
+- as_of: the date after 截至 in the sentence (end of the stated month/year), else publication date.
+- quote: the clause(s) holding the holder names and the stake/amount.
+Holders that are the company itself, or that look like phrases rather than names, are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+import polars as pl
+
+from ingest.companies import (
+    CompanyMatcher,
+    attribute_company,
+    clause_bounds,
+    company_named_before,
+    rule,
+    sentence_spans,
+)
+from ingest.dates import find_dates, period_end
+from ingest.schema import conform, empty_frame
+from ingest.text import Document
+
+_CJK = r"\u4e00-\u9fff"
+_PCT = r"(?:约|約)?\d+(?:\.\d+)?%"
+_PCT_LIST_RE = re.compile(rf"{_PCT}(?:\s*(?:、|,|，|和|及|与|以及)\s*{_PCT})*")
+_PCT_RE = re.compile(r"(?P<approx>约|約)?(?P<num>\d+(?:\.\d+)?)%")
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 3,000 or 3000.5
+_AMOUNT = rf"(?:约|約)?{_NUM}(?:千万|百万|亿|万)?(?:港元|港币|美元|元人民币|人民币|元)"
+_AMOUNT_LIST_RE = re.compile(rf"{_AMOUNT}(?:\s*(?:、|,|，|和|及|与)\s*{_AMOUNT})*")
+_AMOUNT_RE = re.compile(
+    rf"(?P<approx>约|約)?(?P<num>{_NUM})(?P<scale>千万|百万|亿|万)?(?P<cur>港元|港币|美元|元人民币|人民币|元)"
+)
+_SCALES = {None: 1, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8}
+_CURRENCIES = {
+    "港元": "HKD",
+    "港币": "HKD",
+    "美元": "USD",
+    "元人民币": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+}
+_TOP_SPLIT = re.compile(r"[、;；/]")
+_SUB_SPLIT = re.compile(r"以及|及|和|与|&")
+_PAREN = re.compile(r"\([^()]*\)|（[^（）]*）")
+_GROUP_PREFIX = "一致行动集团"
+_EARLY_CUE = re.compile(r"早期投资|领投")
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str  # folded
+    written: str  # as written in the original
+    start: int  # offsets of the name
+    end: int
+    parent: str = ""
+    note: str = ""  # the bracket right after the name, e.g. "(认购1亿港元)" or "(领航资深独立投资者)"
+
+
+@dataclass(frozen=True)
+class HolderRow:
+    holder: Holder
+    holder_type: str
+    span: tuple[int, int]  # quote span
+    list_span: tuple[int, int]  # where the names (and parents) are: never the company the row belongs to
+    stake_pct: float | None = None
+    amount: float | None = None
+    currency: str = ""
+    qualifier: str = "exact"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    roles: list[tuple[str, re.Pattern[str]]]
+    after_re: re.Pattern[str]
+    before_re: re.Pattern[str]
+    stake_re: re.Pattern[str]
+    subscribe_re: re.Pattern[str]
+    lead_in_re: re.Pattern[str]
+    list_end_re: re.Pattern[str]
+    joint_re: re.Pattern[str]
+    total_re: re.Pattern[str]
+    bad_name_re: re.Pattern[str]
+    not_holders: frozenset[str]
+    founder_re: re.Pattern[str]
+    team_re: re.Pattern[str]
+    person_re: re.Pattern[str]
+    early_res: tuple[re.Pattern[str], ...]
+    asof_re: re.Pattern[str]
+    prefilter_re: re.Pattern[str]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    def r(key: str):
+        return rule("holders", key)
+
+    roles = [(role, re.compile(_alt(words))) for role, words in r("role_cues").items()]
+    titles = _alt(r("founder_titles"))
+    others = _alt(r("other_titles"))
+    stops = _alt(r("name_stops"))
+    person = rf"(?!(?:{stops}))[{_CJK}]{{2,3}}?(?=(?:{stops})|[，,。、;；:：()（）\s]|$)"
+    name = rf"[{_CJK}A-Za-z][{_CJK}A-Za-z0-9·&.\- ]{{1,30}}?"
+    early_stop = r"(?=自|于|在|便|从|已|曾|就|也|领投|投资|参与|是|早在|\d|方面|表示|称|认为|回忆|，|,)"
+    rounds = _alt(r("early_round_words"))
+    return _Rules(
+        roles=roles,
+        after_re=re.compile("|".join(f"(?:{p})" for p in r("list_after_cues"))),
+        before_re=re.compile("|".join(f"(?:{p})" for p in r("list_before_cues"))),
+        stake_re=re.compile(f"(?:{r('stake_verbs')})(?P<pcts>{_PCT_LIST_RE.pattern})"),
+        subscribe_re=re.compile(f"(?:{r('subscribe_verbs')})(?P<amounts>{_AMOUNT_LIST_RE.pattern})"),
+        # Titles before the first name of a list are lead-ins too ("创始人兼CEO张三、李四…").
+        lead_in_re=re.compile(
+            _alt(r("lead_in_words") + [t for t in r("founder_titles") + r("other_titles") if len(t) > 1])
+        ),
+        list_end_re=re.compile(_alt(r("list_end_words"))),
+        joint_re=re.compile(_alt(r("joint_words"))),
+        total_re=re.compile(f"(?:{_alt(r('total_words'))})$"),
+        bad_name_re=re.compile(_alt(r("not_in_names")) + r"|%|\d{4}年"),
+        not_holders=frozenset(r("not_holders")),
+        founder_re=re.compile(rf"(?:{titles})(?:(?:、|兼|及|和)?(?:{others}))*(?P<name>{person})"),
+        team_re=re.compile(r("founder_team_cue")),
+        person_re=re.compile(person),
+        early_res=(
+            re.compile(
+                rf"作为(?P<co>[^，,。]{{0,20}}?)的?早期投资(?:方|者|人)[，,]\s*(?P<name>{name}){early_stop}"
+            ),
+            re.compile(rf"早期投资(?:方|者|人)(?P<name>{name})(?=方面|表示|称|认为|在|于)"),
+            re.compile(
+                rf"(?P<name>{name})(?:自\d{{4}}年起)?(?:便|就)?领投(?:了)?(?:其|公司)?的?(?:{rounds})"
+            ),
+        ),
+        asof_re=re.compile(r"截至\s*$"),
+        prefilter_re=re.compile(
+            _alt([w for words in r("role_cues").values() for w in words] + r("founder_titles"))
+            + r"|持有|持股|拥有|认购|股东|投资|旗下|领投|创始团队"
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Name lists
+
+
+def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, int] | None:
+    """Trim lead-ins (the list's first item only), particles, 等 and brackets; None if not a name."""
+    rules = _rules()
+    if first:
+        for m in rules.lead_in_re.finditer(folded, start, end):
+            start = max(start, m.end())
+    text = folded[start:end]
+    while text and text[0] in " 其、，,":
+        start, text = start + 1, text[1:]
+    stripped = re.sub(r"(?:在内的|在内|等等|等|及|和|与|以及|\s)+$", "", text)
+    end = start + len(stripped)
+    name = stripped
+    if (
+        not 2 <= len(name) <= 60
+        or name in rules.not_holders
+        or rules.bad_name_re.search(name)
+        or not re.match(rf"[{_CJK}A-Za-z]", name)
+    ):
+        return None
+    return start, end
+
+
+def split_holders(folded: str, original: str, start: int, end: int) -> list[Holder]:
+    """Names in the list folded[start:end]: "A、B旗下C及D等" → A, C (parent B), D (parent B)."""
+    holders: list[Holder] = []
+    # Blank out brackets (descriptions such as "(领航资深独立投资者)") keeping offsets.
+    source = folded
+    text = _PAREN.sub(lambda m: " " * len(m.group(0)), folded[start:end])
+    folded = folded[:start] + text + folded[end:]
+    pos = 0
+    for top in _TOP_SPLIT.split(text):
+        item_start = start + pos
+        pos += len(top) + 1
+        parent = ""  # "A旗下B及C": A is the parent of B and of C, until another 旗下 names a new one
+        for sub_start, sub_end in _split_keep_offsets(top, item_start):
+            first = not holders and not parent
+            vehicle = folded.find("旗下", sub_start, sub_end)
+            if vehicle >= 0:
+                cut = _clean_name(folded, sub_start, vehicle, first=first)
+                parent = re.sub(r"(?:通过|透过|其)+$", "", folded[cut[0] : cut[1]]) if cut else ""
+                sub_start, first = vehicle + 2, False
+            span = _clean_name(folded, sub_start, sub_end, first=first)
+            if span:
+                s, e = span
+                note = _PAREN.match(source, e, end)
+                note_text = note.group(0)[1:-1] if note else ""
+                holders.append(Holder(folded[s:e], original[s:e].strip(), s, e, parent, note_text))
+    return holders
+
+
+def _split_keep_offsets(text: str, offset: int) -> list[tuple[int, int]]:
+    """Split on 及/和/与 only where both sides are at least two characters (keeps 中和资本 whole)."""
+    spans, begin = [], 0
+    for m in _SUB_SPLIT.finditer(text):
+        left, right = text[begin : m.start()].strip(), text[m.end() :].strip()
+        if len(left) >= 2 and len(right) >= 2:
+            spans.append((offset + begin, offset + m.start()))
+            begin = m.end()
+    spans.append((offset + begin, offset + len(text)))
+    return spans
+
+
+def _list_end(folded: str, start: int, pos: int) -> int:
+    m = _rules().list_end_re.search(folded, start, pos)
+    return m.start() if m else pos
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rules per sentence
+
+
+def _sentence_role(folded: str, lo: int, hi: int) -> str | None:
+    for role, pattern in _rules().roles:
+        if pattern.search(folded, lo, hi):
+            return role
+    return None
+
+
+def _list_type(role: str | None, holder: Holder) -> str:
+    if role:
+        return role
+    return rule("holders", "parent_list_type") if holder.parent else rule("holders", "generic_list_type")
+
+
+def _percent(text: str) -> list[tuple[float, str]]:
+    return [(float(m["num"]), "approx" if m["approx"] else "exact") for m in _PCT_RE.finditer(text)]
+
+
+def _amounts(text: str) -> list[tuple[float, str, str]]:
+    out = []
+    for m in _AMOUNT_RE.finditer(text):
+        value = float(m["num"].replace(",", "")) * _SCALES[m["scale"]]
+        out.append((value, _CURRENCIES[m["cur"]], "approx" if m["approx"] else "exact"))
+    return out
+
+
+def _stake_rows(folded, original, lo, hi, role) -> list[HolderRow]:
+    rules, rows = _rules(), []
+    for m in rules.stake_re.finditer(folded, lo, hi):
+        start, _ = clause_bounds(folded, m.start(), lo, hi)
+        holders = split_holders(folded, original, start, _list_end(folded, start, m.start()))
+        pcts = _percent(m["pcts"])
+        span = (start, clause_bounds(folded, m.end() - 1, lo, hi)[1])
+        names = (start, m.start())
+        joint = rules.joint_re.search(folded, start, m.start())
+        if len(holders) > 1 and len(pcts) == 1 and joint:
+            group = Holder(
+                f"{_GROUP_PREFIX}({'、'.join(h.name for h in holders)})",
+                "",
+                holders[0].start,
+                holders[-1].end,
+            )
+            kind = role or "controlling_group"
+            rows.append(HolderRow(group, kind, span, names, pcts[0][0], qualifier=pcts[0][1]))
+            rows += [HolderRow(replace(h, parent=group.name), kind, span, names) for h in holders]
+        elif holders and len(holders) == len(pcts):
+            for holder, (pct, qualifier) in zip(holders, pcts, strict=True):
+                rows.append(HolderRow(holder, role or "other", span, names, pct, qualifier=qualifier))
+    return rows
+
+
+def _subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
+    rules, rows = _rules(), []
+    for m in rules.subscribe_re.finditer(folded, lo, hi):
+        start, _ = clause_bounds(folded, m.start(), lo, hi)
+        if rules.total_re.search(folded, start, m.start()):
+            continue  # a total, not anyone's own amount
+        item_start = max(start, folded.rfind("、", start, m.start()) + 1)
+        amounts = _amounts(m["amounts"])
+        list_start = start if len(amounts) > 1 else item_start
+        holders = split_holders(folded, original, list_start, _list_end(folded, list_start, m.start()))
+        if holders and len(holders) == len(amounts):
+            span, names = (list_start, m.end()), (list_start, m.start())
+            for holder, (value, currency, qualifier) in zip(holders, amounts, strict=True):
+                kind = role or "cornerstone"
+                rows.append(
+                    HolderRow(
+                        holder,
+                        kind,
+                        span,
+                        names,
+                        amount=value,
+                        currency=currency,
+                        qualifier=qualifier,
+                    )
+                )
+    return rows
+
+
+def _cue_list_rows(folded, original, lo, hi, role) -> list[HolderRow]:
+    rules, rows = _rules(), []
+    for m in rules.before_re.finditer(folded, lo, hi):
+        start, _ = clause_bounds(folded, m.start(), lo, hi)
+        cue_role = next((r for r, p in rules.roles if p.search(m.group(0))), None)
+        for holder in split_holders(folded, original, start, m.start()):
+            kind = cue_role or _list_type(role, holder)
+            rows.append(_with_note_amount(HolderRow(holder, kind, (start, m.end()), (start, m.start()))))
+    for m in rules.after_re.finditer(folded, lo, hi):
+        _, end = clause_bounds(folded, m.end(), lo, hi)
+        for holder in split_holders(folded, original, m.end(), end):
+            row = HolderRow(holder, _list_type(role, holder), (m.start(), end), (m.end(), end))
+            rows.append(_with_note_amount(row))
+    return rows
+
+
+def _with_note_amount(row: HolderRow) -> HolderRow:
+    """A cornerstone written "高瓴资本(1亿港元)" subscribed the one amount in its bracket."""
+    amounts = _amounts(row.holder.note) if row.holder_type == "cornerstone" else []
+    if len(amounts) != 1:
+        return row
+    value, currency, qualifier = amounts[0]
+    return replace(row, amount=value, currency=currency, qualifier=qualifier)
+
+
+def _early_rows(folded, original, lo, hi) -> list[HolderRow]:
+    rows = []
+    if not _EARLY_CUE.search(folded, lo, hi):
+        return rows
+    for pattern in _rules().early_res:
+        for m in pattern.finditer(folded, lo, hi):
+            span = _clean_name(folded, m.start("name"), m.end("name"), first=True)
+            if span:
+                s, e = span
+                holder = Holder(folded[s:e], original[s:e].strip(), s, e)
+                quote = (
+                    clause_bounds(folded, m.start(), lo, hi)[0],
+                    clause_bounds(folded, e, lo, hi)[1],
+                )
+                rows.append(HolderRow(holder, "early_investor", quote, (s, e)))
+    return rows
+
+
+def _founder_rows(folded, original, lo, hi) -> list[HolderRow]:
+    rules, rows = _rules(), []
+    for m in rules.founder_re.finditer(folded, lo, hi):
+        s, e = m.span("name")
+        rows.append(
+            HolderRow(
+                Holder(folded[s:e], original[s:e], s, e),
+                "founder",
+                (m.start(), e),
+                (s, e),
+            )
+        )
+    for cue in rules.team_re.finditer(folded, lo, hi):
+        pos = cue.end()
+        while (name := rules.person_re.match(folded, pos, hi)) is not None:
+            s, e = name.span()
+            if folded[s:e] in rules.not_holders:
+                break
+            holder = Holder(folded[s:e], original[s:e], s, e)
+            rows.append(HolderRow(holder, "founder", (cue.start(), e), (s, e)))
+            sep = re.compile(r"、|和|及|与").match(folded, e)
+            if not sep:
+                break
+            pos = sep.end()
+    return rows
+
+
+def _as_of(folded: str, lo: int, hi: int, dates, published_at: date) -> date:
+    for d in dates:
+        if lo <= d.start < hi and _rules().asof_re.search(folded, lo, d.start):
+            return period_end(d)
+    return published_at
+
+
+def _holder_id(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def _sentence_rows(folded: str, original: str, lo: int, hi: int) -> list[HolderRow]:
+    role = _sentence_role(folded, lo, hi)
+    return (
+        _stake_rows(folded, original, lo, hi, role)
+        + _subscription_rows(folded, original, lo, hi, role)
+        + _cue_list_rows(folded, original, lo, hi, role)
+        + _early_rows(folded, original, lo, hi)
+        + _founder_rows(folded, original, lo, hi)
+    )
+
+
+def extract_shareholders(doc: Document, matcher: CompanyMatcher, subject_ids: list[str]) -> pl.DataFrame:
+    """Shareholders named in `doc`, as `ingest_shareholders` rows."""
+    folded, original = doc.folded, doc.text
+    mentions = matcher.find_mentions(folded)
+    dates = find_dates(folded, doc.published_at)
+    out: dict[tuple[str, str, str], dict] = {}
+    prefilter = _rules().prefilter_re
+    for lo, hi in sentence_spans(folded, doc.body_start):
+        if not prefilter.search(folded, lo, hi):
+            continue  # no holder vocabulary at all: skip the per-rule scans
+        rows = _sentence_rows(folded, original, lo, hi)
+        if not rows:
+            continue
+        as_of = _as_of(folded, lo, hi, dates, doc.published_at)
+        holder_spans = [r.list_span for r in rows]
+        for row in rows:
+            # "X的股东包括…": X owns the list; an X the matcher does not know means: not the subject's.
+            clause_start = clause_bounds(folded, row.span[0], lo, hi)[0]
+            named, unknown = company_named_before(
+                folded, clause_start, row.span[0], doc.published_at, matcher
+            )
+            if unknown:
+                continue
+            company_id = named or attribute_company(
+                mentions, lo, hi, row.span[0], subject_ids, skip=holder_spans
+            )
+            if company_id is None or matcher.resolve(row.holder.name) == company_id:
+                continue  # unattributable, or the company itself
+            key = (company_id, row.holder.name, row.holder_type)
+            record = out.setdefault(key, _record(doc, company_id, row, as_of))
+            gains_stake = record["stake_pct"] is None and row.stake_pct is not None
+            gains_amount = record["subscription_amount"] is None and row.amount is not None
+            if gains_stake or gains_amount:
+                out[key] = _record(doc, company_id, row, as_of)
+    if not out:
+        return empty_frame("ingest_shareholders")
+    return conform(pl.DataFrame(list(out.values())), "ingest_shareholders")
+
+
+def _record(doc: Document, company_id: str, row: HolderRow, as_of: date) -> dict:
+    name = row.holder.name
+    start, end = row.span
+    return {
+        "holder_id": _holder_id(doc.document_id, company_id, name, row.holder_type),
+        "document_id": doc.document_id,
+        "company_id": company_id,
+        "holder_name": name,
+        "holder_name_en": name if name.isascii() else "",
+        "holder_type": row.holder_type,
+        "parent_entity": row.holder.parent,
+        "stake_pct": row.stake_pct,
+        "subscription_amount": row.amount,
+        "currency": row.currency,
+        "qualifier": row.qualifier,
+        "as_of": as_of,
+        "char_start": start,
+        "char_end": end,
+        "quote": doc.text[start:end],
+    }

@@ -1,0 +1,35 @@
+-- Use-of-proceeds percentages and amounts of one offering paired by purpose (the `purpose:` dimension).
+with
+
+figures as (
+
+    select * from {{ ref('int_offering_figures_assigned') }}
+    where metric in ('use_of_proceeds_pct', 'use_of_proceeds_amount')
+
+),
+
+paired as (
+
+    select
+        offering_id,
+        company_id,
+        dimension,
+        trim(regexp_replace(dimension, '^purpose:', '')) as purpose,
+        max(value) filter (where metric = 'use_of_proceeds_pct') as use_of_proceeds_pct,
+        max(qualifier) filter (where metric = 'use_of_proceeds_pct') as pct_qualifier,
+        max(value_text) filter (where metric = 'use_of_proceeds_pct') as pct_value_text,
+        max(value) filter (where metric = 'use_of_proceeds_amount') as use_of_proceeds_amount,
+        max(currency) filter (where metric = 'use_of_proceeds_amount') as amount_currency,
+        max(qualifier) filter (where metric = 'use_of_proceeds_amount') as amount_qualifier,
+        max(value_text) filter (where metric = 'use_of_proceeds_amount') as amount_value_text,
+        max(value_cny) filter (where metric = 'use_of_proceeds_amount') as use_of_proceeds_amount_cny,
+        max(period_label) as period_label,
+        max(document_id) as document_id,
+        string_agg(distinct quote, ' | ') as quote,
+        bool_or(is_override) as is_override,
+    from figures
+    group by offering_id, company_id, dimension
+
+)
+
+select * from paired

@@ -1,0 +1,19 @@
+with
+
+rejected as (
+
+    select * from {{ ref('stg_ingest__rejected_documents') }}
+
+),
+
+final as (
+
+    select
+        file_name,
+        reason,
+        detail,
+    from rejected
+
+)
+
+select * from final

@@ -1,0 +1,21 @@
+with
+
+source as (
+
+    select * from {{ ref('ingest_discovered_companies') }}
+
+),
+
+renamed as (
+
+    select
+        cast(company_id as varchar) as company_id,
+        cast(name_zh as varchar) as name_zh,
+        coalesce(cast(name_zh_hant as varchar), '') as name_zh_hant,
+        cast(first_document_id as varchar) as first_document_id,
+        coalesce(cast(evidence as varchar), '') as evidence,
+    from source
+
+)
+
+select * from renamed

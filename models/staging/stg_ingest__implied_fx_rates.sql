@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ ref('ingest_implied_fx_rates') }}
+
+),
+
+renamed as (
+
+    select
+        cast(rate_date as date) as rate_date,
+        cast(base_currency as varchar) as base_currency,
+        cast(quote_currency as varchar) as quote_currency,
+        cast(rate as double) as rate,
+        cast(source as varchar) as rate_source,
+        cast(document_id as varchar) as document_id,
+        cast(quote as varchar) as quote,
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""Build, audit and publish the warehouse: `python -m pipeline build|rollback|validate`."""

@@ -1,0 +1,62 @@
+"""Command line: `python -m pipeline build | rollback | validate [FILE]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import build, publish, validate
+
+
+def _rollback(config: build.BuildConfig) -> int:
+    try:
+        removed = publish.rollback(config.warehouse_path)
+    except publish.PublishError as exc:
+        print(f"ROLLBACK FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"rolled back: {config.warehouse_path} is the previous warehouse again; the replaced one is {removed}"
+    )
+    return 0
+
+
+def _validate(config: build.BuildConfig, path: Path | None) -> int:
+    target = path or config.warehouse_path
+    if not target.is_file():
+        print(f"VALIDATE FAILED: {target} does not exist", file=sys.stderr)
+        return 1
+    try:
+        suites = validate.load_suites(config.project_dir / "expectations")
+    except validate.SuiteError as exc:
+        print(f"VALIDATE FAILED: {exc}", file=sys.stderr)
+        return 1
+    results = validate.validate_warehouse(target, suites)
+    print("\n".join(validate.report_lines(results)))
+    return 0 if validate.all_passed(results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser(
+        "build", help="ingest, dbt build, validate and publish (env SOURCES_DIR, WAREHOUSE_PATH, STRICT)"
+    )
+    make.add_argument(
+        "--skip-ingest", action="store_true", help="reuse seeds/extracted as they are (model development)"
+    )
+    commands.add_parser("rollback", help="restore the previously published warehouse")
+    check = commands.add_parser("validate", help="run the expectation suites against a warehouse file")
+    check.add_argument("file", nargs="?", type=Path, help="default: $WAREHOUSE_PATH")
+    args = parser.parse_args(argv)
+    config = build.BuildConfig.from_env()
+    if args.command == "build":
+        config.skip_ingest = args.skip_ingest
+        return build.run_build(config)
+    if args.command == "rollback":
+        return _rollback(config)
+    return _validate(config, args.file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

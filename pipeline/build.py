@@ -1,0 +1,291 @@
+"""`python -m pipeline build`: ingest -> dbt (into a new file) -> validate (read-only) -> publish.
+
+The published warehouse is only ever replaced by a candidate that passed every dbt test and every
+expectation suite. Each step prints what it did and how long it took.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import changes, publish, validate
+
+DBT_FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+class BuildFailed(RuntimeError):
+    """A step failed; the message is the one-line reason printed at the end of the build."""
+
+
+@dataclass
+class BuildConfig:
+    project_dir: Path
+    sources_dir: Path
+    warehouse_path: Path
+    strict: bool
+    skip_ingest: bool = False
+
+    @classmethod
+    def from_env(cls, project_dir: Path | None = None) -> BuildConfig:
+        root = Path(project_dir or Path.cwd()).resolve()
+
+        def under_root(value: str) -> Path:
+            path = Path(value)
+            return path if path.is_absolute() else root / path
+
+        return cls(
+            project_dir=root,
+            sources_dir=under_root(os.environ.get("SOURCES_DIR") or "sources"),
+            warehouse_path=under_root(os.environ.get("WAREHOUSE_PATH") or "warehouse/ipo.duckdb"),
+            strict=os.environ.get("STRICT", "").lower() in ("1", "true", "yes"),
+        )
+
+    @property
+    def build_dir(self) -> Path:
+        return self.warehouse_path.parent / ".build"
+
+    @property
+    def target_path(self) -> Path:
+        return self.project_dir / "target"
+
+
+@dataclass
+class StepTimer:
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        print(f"[{name}] ...", flush=True)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            elapsed = time.monotonic() - started
+            self.timings[name] = elapsed
+            print(f"[{name}] done in {elapsed:.1f}s", flush=True)
+
+
+def new_build_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
+
+
+def _tool(name: str) -> str:
+    """A console script of the running interpreter's environment (the project's .venv)."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else name
+
+
+def _child_env(config: BuildConfig, candidate: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        GX_ANALYTICS_ENABLED="false",
+        DBT_PROFILES_DIR=str(config.project_dir),
+        PYTHONPATH=str(config.project_dir),
+    )
+    if candidate is not None:
+        env["DBT_DUCKDB_PATH"] = str(candidate)
+    return env
+
+
+@contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """One build at a time per warehouse: a second one would delete the first one's candidate."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    lock_file = build_dir / ".lock"
+    with open(lock_file, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            raise BuildFailed(
+                f"another build holds {lock_file} (pid {handle.read().strip() or '?'})"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- steps ---------------------------------------------------------------------------------------------
+
+
+def step_clean(config: BuildConfig) -> None:
+    removed, kept = publish.clean_stale(config.build_dir)
+    for path in removed:
+        print(f"  removed stale {path.name} (left by a killed build)")
+    for path in kept:
+        print(f"  kept failed candidate {path} for inspection")
+    if not removed and not kept:
+        print(f"  {config.build_dir} is clean")
+
+
+def step_ingest(config: BuildConfig) -> None:
+    out = config.project_dir / "seeds" / "extracted"
+    if config.skip_ingest:
+        if not any(out.glob("*.csv")):
+            raise BuildFailed(f"ingest skipped (--skip-ingest) but {out} holds no seed CSVs")
+        print(f"  skipped (--skip-ingest): using the seeds already in {out}")
+        return
+    if not config.sources_dir.is_dir():
+        raise BuildFailed(f"ingest: sources directory {config.sources_dir} does not exist")
+    command = [sys.executable, "-m", "ingest", "--sources", str(config.sources_dir), "--out", str(out)]
+    print("  $ " + " ".join(command[1:]), flush=True)
+    proc = subprocess.run(command, check=False, cwd=config.project_dir, env=_child_env(config), text=True)
+    if proc.returncode != 0:
+        raise BuildFailed(f"ingest exited with {proc.returncode}")
+    for csv in sorted(out.glob("*.csv")):
+        with open(csv, encoding="utf-8") as handle:
+            rows = sum(1 for _ in handle) - 1
+        print(f"  {csv.relative_to(config.project_dir)}: {rows} rows")
+
+
+def _dbt(config: BuildConfig, candidate: Path, args: list[str], log: Path) -> tuple[int, list[dict]]:
+    command = [
+        _tool("dbt"),
+        *args,
+        "--project-dir",
+        str(config.project_dir),
+        "--profiles-dir",
+        str(config.project_dir),
+        "--target-path",
+        str(config.target_path),
+    ]
+    print("  $ dbt " + " ".join(args), flush=True)
+    run_results = config.target_path / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"\n$ {' '.join(command)}\n")
+        handle.flush()
+        proc = subprocess.run(
+            command,
+            check=False,
+            cwd=config.project_dir,
+            env=_child_env(config, candidate),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    results = json.loads(run_results.read_text())["results"] if run_results.exists() else []
+    return proc.returncode, results
+
+
+def _summarise_dbt(results: list[dict]) -> Counter:
+    return Counter(str(r.get("status", "?")).upper() for r in results)
+
+
+def _print_dbt_failures(results: list[dict], log: Path, returncode: int) -> None:
+    failed = [r for r in results if str(r.get("status")) in DBT_FAILED_STATUSES]
+    for r in failed:
+        message = " ".join(str(r.get("message") or "").split())
+        print(f"  FAILED {r.get('unique_id')}: {message[:400]}")
+    if not failed:
+        # Nothing ran (compilation or profile error): the reason is at the end of the log.
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
+        print(f"  dbt exited with {returncode}; last lines of {log}:")
+        print("\n".join("    " + line for line in tail))
+
+
+def step_dbt(config: BuildConfig, candidate: Path, log: Path) -> str:
+    """dbt seed, then dbt build (models, data tests, unit tests) into the new candidate file."""
+    totals: Counter = Counter()
+    for args in (["seed"], ["build", "--exclude-resource-type", "seed"]):
+        returncode, results = _dbt(config, candidate, args, log)
+        counts = _summarise_dbt(results)
+        totals.update(counts)
+        print(f"  dbt {args[0]}: " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        if returncode != 0:
+            _print_dbt_failures(results, log, returncode)
+            raise BuildFailed(f"dbt {args[0]} failed (full log: {log})")
+        if config.strict and counts.get("WARN"):
+            warned = [r.get("unique_id") for r in results if str(r.get("status")) == "warn"]
+            raise BuildFailed(f"STRICT: dbt {args[0]} has warnings: {warned}")
+    if publish.wal_path(candidate).exists():
+        raise BuildFailed(
+            f"dbt left {publish.wal_path(candidate)} behind: the candidate was not closed cleanly"
+        )
+    return " ".join(f"{k}={v}" for k, v in sorted(totals.items()))
+
+
+def step_validate(config: BuildConfig, candidate: Path) -> tuple[int, int]:
+    suites = validate.load_suites(config.project_dir / "expectations")
+    results = validate.validate_warehouse(candidate, suites)
+    for line in validate.report_lines(results):
+        print("  " + line)
+    passed = sum(r.passed for r in results)
+    total = sum(r.total for r in results)
+    if not validate.all_passed(results):
+        failing = [r.suite.name for r in results if not r.ok]
+        raise BuildFailed(f"validate: {len(failing)} suite(s) failed: {', '.join(failing)}")
+    return passed, total
+
+
+def run_build(config: BuildConfig) -> int:
+    build_id = new_build_id()
+    timer = StepTimer()
+    started_at = time.time()
+    candidate = config.build_dir / f"{config.warehouse_path.stem}.{build_id}.duckdb"
+    log = config.build_dir / f"dbt.{build_id}.log"
+    print(
+        f"build {build_id}: sources={config.sources_dir} warehouse={config.warehouse_path} strict={config.strict}"
+    )
+    try:
+        with build_lock(config.build_dir):
+            with timer.step("clean"):
+                step_clean(config)
+            with timer.step("ingest"):
+                step_ingest(config)
+            try:
+                with timer.step("dbt"):
+                    dbt_summary = step_dbt(config, candidate, log)
+                with timer.step("validate"):
+                    passed, total = step_validate(config, candidate)
+                with timer.step("publish"):
+                    record = changes.BuildRecord(
+                        build_id=build_id,
+                        started_at=started_at,
+                        sources_dir=str(config.sources_dir),
+                        dbt_summary=dbt_summary,
+                        expectations_passed=passed,
+                        expectations_total=total,
+                        step_seconds=dict(timer.timings),
+                    )
+                    for line in changes.record_build(
+                        candidate, config.warehouse_path, record, config.project_dir
+                    ):
+                        print("  " + line)
+                    result = publish.publish(candidate, config.warehouse_path)
+                    for note in result.notes:
+                        print("  " + note)
+                    kept = f", previous kept as {result.previous.name}" if result.previous else ""
+                    print(f"  published {result.published}{kept}")
+            except Exception as exc:
+                # Whatever went wrong after dbt started, the candidate is set aside and never published.
+                if candidate.exists():
+                    failed = publish.set_aside_failed(candidate)
+                    print(f"candidate kept for inspection: {failed}", file=sys.stderr)
+                if isinstance(exc, BuildFailed):
+                    raise
+                raise BuildFailed(f"{type(exc).__name__}: {exc}") from exc
+            log.unlink(missing_ok=True)
+    except BuildFailed as exc:
+        print(f"BUILD FAILED: {exc}", file=sys.stderr)
+        print(f"published warehouse untouched: {config.warehouse_path}", file=sys.stderr)
+        return 1
+    summary = " ".join(f"{k}={v:.1f}s" for k, v in timer.timings.items())
+    print(f"build {build_id} published in {time.time() - started_at:.1f}s ({summary})")
+    return 0

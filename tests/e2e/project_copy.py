@@ -1,0 +1,87 @@
+"""A private copy of the project to run real builds in, and the commands run inside it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: Not copied: the environment, build products and anything a previous build left behind.
+SKIPPED = {".venv", ".git", "warehouse", "target", "build", "logs", "dbt_packages", ".pytest_cache"}
+SKIPPED_PATTERNS = ("__pycache__", ".ruff_cache", ".hypothesis", "*.duckdb", "*.duckdb.wal")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project (sources, seeds, models, expectations, code) without its environment and outputs."""
+    ignore_patterns = shutil.ignore_patterns(*SKIPPED_PATTERNS)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = set(ignore_patterns(directory, names))
+        if Path(directory) == PROJECT_ROOT:
+            skipped |= SKIPPED & set(names)
+        if Path(directory) == PROJECT_ROOT / "seeds":
+            skipped.add("extracted")  # the build must write it itself
+        return skipped
+
+    shutil.copytree(PROJECT_ROOT, dest, ignore=ignore)
+    shutil.copytree(PROJECT_ROOT / "seeds/extracted", dest / "seeds/extracted")
+    return dest
+
+
+@dataclass(repr=False)
+class BuildRun:
+    returncode: int
+    output: str
+
+    def __repr__(self) -> str:  # shown by pytest when an assertion about the run fails
+        return f"exit {self.returncode}\n{self.output[-6000:]}"
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "ipo.duckdb"
+
+    @property
+    def previous(self) -> Path:
+        return self.root / "warehouse" / "ipo.prev.duckdb"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "warehouse" / ".build"
+
+    def run(self, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None) -> BuildRun:
+        """`python -m pipeline ARGS` in the copy, with the project's interpreter (the .venv running pytest)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("DBT_DUCKDB_PATH", "STRICT")}
+        env.update(
+            PYTHONPATH=str(self.root),
+            DBT_PROFILES_DIR=str(self.root),
+            SOURCES_DIR="sources",
+            WAREHOUSE_PATH="warehouse/ipo.duckdb",
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            DO_NOT_TRACK="1",
+            GX_ANALYTICS_ENABLED="false",
+            **(extra_env or {}),
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", *args, *(["--skip-ingest"] if args == ("build",) else [])],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return BuildRun(proc.returncode, proc.stdout + proc.stderr)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
