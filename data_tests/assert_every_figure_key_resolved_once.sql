@@ -17,10 +17,22 @@ figure_keys as (
 
 resolved_keys as (
 
-    select company_id, 'financials' as table_name, metric, dimension, period_label,
+    select
+        company_id,
+        'financials' as table_name,
+        metric,
+        dimension,
+        period_label,
     from {{ ref('financials') }}
+
     union all
-    select company_id, 'kpis' as table_name, metric, dimension, period_label,
+
+    select
+        company_id,
+        'kpis' as table_name,
+        metric,
+        dimension,
+        period_label,
     from {{ ref('kpis') }}
 
 ),

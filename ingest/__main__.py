@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     for rejection in corpus.rejected:
         _say(f"REJECTED {rejection.file_name}: {rejection.reason} ({rejection.detail})")
     if corpus.ignored:
-        _say(f"ignored {len(corpus.ignored)} non-document file(s): {', '.join(corpus.ignored[:10])}")
+        more = f" and {len(corpus.ignored) - 10} more" if len(corpus.ignored) > 10 else ""
+        _say(f"ignored {len(corpus.ignored)} non-document file(s): {', '.join(corpus.ignored[:10])}{more}")
     if args.strict and corpus.rejected:
         print(
             f"ingest: strict mode: {len(corpus.rejected)} document(s) rejected, nothing written",

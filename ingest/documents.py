@@ -47,7 +47,7 @@ import polars as pl
 import yaml
 
 from ingest.schema import SEED_SCHEMAS, conform
-from ingest.text import Document, _t2s
+from ingest.text import Document, t2s_converter
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "title", "publisher", "published_at", "url", "language", "companies")
@@ -351,9 +351,9 @@ def _char_table() -> np.ndarray:
     for cp in [*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F]:
         table[cp] |= _CONTROL
     chars = [chr(cp) for block in ideographs for cp in block]
-    simplified = _t2s().convert("\n".join(chars)).split("\n")
+    simplified = t2s_converter().convert("\n".join(chars)).split("\n")
     if len(simplified) != len(chars):
-        simplified = [_t2s().convert(ch) for ch in chars]
+        simplified = [t2s_converter().convert(ch) for ch in chars]
     for ch, simple in zip(chars, simplified, strict=True):
         if simple != ch:
             table[ord(ch)] |= _TRADITIONAL_FORM
@@ -648,9 +648,9 @@ def _fold_table() -> np.ndarray:
         table[ord(ch)] = 0
     traditional = np.nonzero(_char_table() & _TRADITIONAL_FORM)[0]
     chars = [chr(cp) for cp in traditional]
-    simplified = _t2s().convert("\n".join(chars)).split("\n")
+    simplified = t2s_converter().convert("\n".join(chars)).split("\n")
     if len(simplified) != len(chars):
-        simplified = [_t2s().convert(ch) for ch in chars]
+        simplified = [t2s_converter().convert(ch) for ch in chars]
     for ch, simple in zip(chars, simplified, strict=True):
         if len(simple) == 1:
             table[ord(ch)] = ord(simple)

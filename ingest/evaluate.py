@@ -334,6 +334,8 @@ def _companies_match(expected: str, extracted: str) -> bool:
 
 
 def _describe(row: dict) -> str:
+    if "value" not in row:  # events: no value, show the identifying fields
+        return _brief(row)
     parts = [f"{row.get('value')}", _as_text(row.get("currency")), _as_text(row.get("qualifier"))]
     label = _as_text(row.get("period_label"))
     dim = _as_text(row.get("dimension"))
@@ -504,7 +506,7 @@ class DocumentResult:
 
 
 def gold_path_for(file_name: str, document_id: str, articles_dir: Path, gold_dir: Path | None) -> Path | None:
-    """`<gold_dir>/<document_id>.yml` when a gold folder is given, else `<stem>.expected.yml` beside the file."""
+    """`<gold_dir>/<document_id>.yml` with a gold folder, else `<stem>.expected.yml` beside the document."""
     if gold_dir is not None:
         path = gold_dir / f"{document_id}.yml"
     else:

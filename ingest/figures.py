@@ -19,11 +19,11 @@ Honest over greedy: a value attached to the wrong metric or period is worse than
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 import polars as pl
 
@@ -43,7 +43,7 @@ from ingest.periods import (
     nine_months,
     quarter,
 )
-from ingest.schema import conform, empty_frame
+from ingest.schema import SEED_SCHEMAS, empty_frame
 from ingest.sentences import Sentence, no_figure_spans, split_sentences
 from ingest.text import Document
 
@@ -59,22 +59,32 @@ class FigureExtraction:
 # Fixed grammar (words, not figures): kept here because they drive control flow, not metric choice.
 
 _CLAUSE_STOP = ",，;；:：。!?！？\n"
-_SERIES_MARKER = re.compile(r"分别(?:约为|约|为|是|达到|达|录得|实现|占|持有|持股|增长|同比增长)?|依次为|各为")
+_SERIES_MARKER = re.compile(
+    r"分别(?:约为|约|为|是|达到|达|录得|实现|占|持有|持股|增长|同比增长)?|依次为|各为"
+)
 _SERIES_LEAD_GAP = re.compile(r"^[\s约近超过逾为是达到了]{0,6}$")
 _SERIES_GAP = re.compile(r"^\s*(?:、|,|，|和|及|以及|与|;|；)?\s*(?:约为|约|近|超过|超|逾|为)?\s*$")
-_CONVERSION_OPEN = re.compile(r"^\s?[(（]\s?(?:约合|合|折合|约|相当于|即|约为)?\s?(?:人民币|港币|港元|美元)?\s?$")
+_CONVERSION_OPEN = re.compile(
+    r"^\s?[(（]\s?(?:约合|合|折合|约|相当于|即|约为)?\s?(?:人民币|港币|港元|美元)?\s?$"
+)
 _CONVERSION_CLOSE = re.compile(r"^\s?[)）]")
-_PER_SHARE_BEFORE = re.compile(r"(?:每股|每单位|每股股份)(?:为|约|作价|定价|定于)?\s?$|(?:报|价|价格|价为|定于|报价)(?:为|约|在)?\s?$")
+_PER_SHARE_BEFORE = re.compile(
+    r"(?:每股|每单位|每股股份)(?:为|约|作价|定价|定于)?\s?$|(?:报|价|价格|价为|定于|报价)(?:为|约|在)?\s?$"
+)
 _PER_SHARE_AFTER = re.compile(r"^\s?(?:/|每)股")
-_HK_PRICE_CONTEXT = re.compile(r"港股|招股|每股|发售价|发行价|定价|开盘|开市|收市|收盘|股价|港交所|联交所|上市|报")
+_HK_PRICE_CONTEXT = re.compile(
+    r"港股|招股|每股|发售价|发行价|定价|开盘|开市|收市|收盘|股价|港交所|联交所|上市|报"
+)
 _USE_OF_PROCEEDS_CONTEXT = re.compile(r"募集资金|募资|所得款项|集资|筹资|募得")
 _USE_OF_PROCEEDS_AFTER = re.compile(
     r"^\s?(?:的)?(?:资金)?(?:将|拟|计划|预计|会|主要)*(?:被)?(?:用于|用作|投入(?:到|于)?|拨作)(?P<purpose>[^,，。;；:：)]*)"
 )
-_PURPOSE_CUT = re.compile(r"方面|等(?:用途|方面)?$|等$")
+_PURPOSE_CUT = re.compile(r"方面|等(?:用途|方面)?$|等$|、(?=[约近超逾余]?\d)")
 _THRESHOLD_AFTER = re.compile(r"^\s?的[^,，。;；]{0,10}?(?:客户|用户|企业|公司|项目|订单|合同|门槛)")
 _COMPANY_PEER_CUE = re.compile(r"同行|同业|可比公司|竞争对手|竞品|对标|相比之下|行业平均")
-_SHARE_OF_PREVIOUS = re.compile(r"^\s?[,，]?\s?(?:占比|占总数|占)(?:约|为|达|达到|超过|超)?\s?$")
+_SHARE_OF_PREVIOUS = re.compile(
+    r"^\s?[,，]?\s?(?:占比|占(?:总|整体|公司)?(?:收入|营收|收益)?(?:总额)?的?|占(?:员工)?总数的?|占)(?:约|为|达|达到|超过|超)?\s?$"
+)
 _GROWTH_OF_PREVIOUS = re.compile(
     r"^\s?[,，]?\s?(?:同比|按年|较[^,，。;；]{0,14}?)?(?P<dir>增长|增加|上升|上涨|提升|大增|下降|减少|下滑|下跌)(?:了|约|达|为|超过|超)?\s?$"
 )
@@ -85,7 +95,9 @@ _PRICE_MOVE = re.compile(
 _OPEN_WORDS = re.compile(r"开盘|开市|高开|低开|开报")
 _CLOSE_WORDS = re.compile(r"收盘|收市|收报|收涨|收跌|收升|全日|全天")
 _FIRST_DAY_WORDS = re.compile(r"首日")
-_INTRADAY = re.compile(r"(?P<h>\d{1,2})\s?(?:点|:|时)\s?(?P<m>\d{1,2})\s?分?|盘中|午间|午盘|一度")
+_INTRADAY = re.compile(
+    r"(?P<h>\d{1,2})\s?(?:点|:|时)\s?(?P<m>\d{1,2})\s?分?|盘中|(?:中午|午间|午盘|午市|半日)(?:收市|收盘)?|一度"
+)
 _NEGATIVE_DIRECTION = ("跌", "下降", "减少", "下滑", "低开", "破发", "降幅")
 _RANGE_PRICE_CONTEXT = re.compile(r"招股价|发售价|发行价|价格区间|价格范围|介乎|招股区间|定价区间")
 _RANK = re.compile(
@@ -94,17 +106,21 @@ _RANK = re.compile(
     r"(?:服务商|供应商|提供商|开发商|厂商|企业|公司|平台|玩家|运营商|制造商)"
 )
 _RANK_MARKET = re.compile(r"在(?P<m>[^,，。;；:：]{2,40}?)(?:中|内|里|上|当中)?\s?[,，]?\s?$")
-_ROUND = re.compile(r"(?P<r>pre-?ipo|pre-?[a-z]\d*\+{0,2}|[a-z]\d*\+{0,2}|天使|种子|战略|基石)\s?轮", re.IGNORECASE)
+_ROUND = re.compile(
+    r"(?P<r>pre-?ipo|pre-?[a-z]\d*\+{0,2}|[a-z]\d*\+{0,2}|天使|种子|战略|基石)\s?轮", re.IGNORECASE
+)
 _MODEL_QUOTED = re.compile(r"\"(?P<m>[^\"]{1,24})\"")
 _MODEL_LATIN = re.compile(r"(?P<m>[A-Za-z][A-Za-z0-9\-\.]{1,20})\s?(?:大)?模型")
 _SEGMENT_NOUN = re.compile(r"(?P<s>[^,，。;；:：、()的]{2,16}?)(?:业务|产品|板块|分部|部门)")
-_CUSTOMER_KIND_BEFORE = re.compile(r"(?P<k>[^,，。;；:：、()0-9]{0,10}?)(?P<noun>客户|用户)")
+_CUSTOMER_KIND_BEFORE = re.compile(r"(?P<k>[^,，。;；:：、()]{0,14}?)(?P<noun>客户|用户)")
 _STRIP_WORDS = re.compile(
     r"^(?:其中|其|该公司|公司|集团|本集团|我们|同期|期内|年内|累计|实现|录得|取得|来自|分业务看|按业务划分|"
     r"按业务|分地区看|按地区划分|按地区|按产品划分|按产品|在细分业务上|在|于|的|了|已|共|服务|覆盖|拥有|有|"
-    r"合共|共计|总计|主营业务|营业|经营|总|全年|整体|截至|目前|付费(?=$))+"
+    r"合共|共计|总计|主营业务|营业|经营|总|全年|整体|截至|目前)+"
 )
-_SEGMENT_CUE = re.compile(r"分业务|按业务|业务划分|按分部|分部|按产品|分产品|按地区|分地区|按地域|按行业|分行业|细分业务")
+_SEGMENT_CUE = re.compile(
+    r"分业务|按业务|业务划分|按分部|分部|按产品|分产品|按地区|分地区|按地域|按行业|分行业|细分业务"
+)
 _SEGMENT_SUFFIX = re.compile(r"(?:业务|解决方案|产品|服务|硬件|软件|平台|板块|部署|芯片|方案|模组)$")
 _REGION_WORDS = re.compile(r"海外|境外|国际|国内|中国内地|内地|东南亚|北美|欧洲|中东|日本|美国|香港")
 _EXCHANGES = (
@@ -117,6 +133,18 @@ _EXCHANGES = (
 )
 _FOUNDING_BEFORE = re.compile(r"(?:成立|创立|创办|成立于|创立于|始于|起家于)\s?$")
 _NUMBERED_YEARS = re.compile(r"(?P<n>[一二三四五六七八九十两\d]+)个?年(?P<half>半)?")
+
+_INVESTOR_AFTER = re.compile(r"\s?(?:等)?(?:领投|跟投|参投|投资了?|认购|入股|持股|作为基石|旗下|等投资方|等机构|等股东)")
+_LISTING_DAY = re.compile(
+    r"首日|挂牌|登陆|敲钟|鸣锣|上市铜锣|开始买卖|上市首|暗盘|破发|较发行价|较招股价|较发售价"
+    r"|(?:今日|今天|昨日|昨天|正式)[^。]{0,12}上市"
+)
+_LISTING_DAY_METRICS = frozenset(
+    {"opening_price", "opening_change_pct", "first_day_close_price", "first_day_change_pct"}
+)
+_MONEY_SCALES = ("亿", "万", "万亿", "千万", "百万")
+# rules whose unit fits a kind of number: (unit, classifier, has currency, has scale, money scale) -> rules
+_RULES_BY_KIND: dict[tuple, list[MetricRule]] = {}
 
 FLOW_FALLBACK_SENTENCES = 3  # how many sentences a reporting period carries over to figures without one
 
@@ -136,7 +164,9 @@ class _Item:
     converted_currency: str = ""
     paren_of: int | None = None  # index of the number this one is a parenthetical amount of
     series: tuple[int, int] | None = None  # (series id, position)
+    series_approx: bool = False  # '分别约为…': every value of the series is approximate
     per_share: bool = False
+    compatible: list | None = None  # metric rules whose unit fits this number (computed once)
 
 
 @dataclass
@@ -185,6 +215,20 @@ class _Out:
 
 # ---------------------------------------------------------------------------------------------------
 # Small helpers
+
+
+class _SpanIndex:
+    """Sorted, non-nested spans with an overlap test in O(log n)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.max_len = max((e - s for s, e in self.spans), default=0)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)
+        lo = bisect.bisect_left(self.starts, start - self.max_len)
+        return any(s < end and start < e for s, e in self.spans[lo:i])
 
 
 def _stable_id(*parts) -> str:
@@ -252,6 +296,7 @@ def _region_or_segment(value: str) -> str:
 class _DocumentExtractor:
     def __init__(self, doc: Document, matcher: CompanyMatcher, subject_ids: list[str], lexicon: Lexicon):
         self.doc = doc
+        self.matcher = matcher
         self.folded = doc.folded
         self.text = doc.text
         self.lex = lexicon
@@ -260,21 +305,23 @@ class _DocumentExtractor:
         self.sentences = split_sentences(self.folded, body)
         masks = no_figure_spans(self.folded)
         self.periods = [p for p in find_periods(self.folded, doc.published_at) if p.start >= body]
-        period_spans = [(p.start, p.end) for p in self.periods]
+        blocked = _SpanIndex(masks + [(p.start, p.end) for p in self.periods])
         quantities = [
             q
             for q in find_quantities(self.folded)
-            if q.start >= body
-            and not any(s <= q.start < e for s, e in masks)
-            and not any(s < q.end and q.start < e for s, e in period_spans)
+            if q.start >= body and not blocked.overlaps(q.start, q.end)
         ]
         quantities += self._ranks(body)
         quantities.sort(key=lambda q: q.start)
         self.items = self._items(quantities)
         self.mentions = [m for m in matcher.find_mentions(self.folded) if m.start >= body]
+        self.mention_starts = [m.start for m in self.mentions]
+        self.period_starts = [p.start for p in self.periods]
         self.subject_ids = list(subject_ids) or self._fallback_subject()
         self.doc_lists = [p for p in self.periods if p.role == "list"]
         self.out = _Out()
+        # opening / first-day prices only exist in an article about the listing day
+        self.listing_day = bool(_LISTING_DAY.search(self.folded, body))
 
     # -- setup ----------------------------------------------------------------------------------
 
@@ -351,30 +398,38 @@ class _DocumentExtractor:
                 self._sentence(s_idx, sentence, idxs, ctx)
             self._update_context(s_idx, sentence, ctx)
         return FigureExtraction(
-            figures=conform(pl.DataFrame(self.out.figures), "ingest_figures")
-            if self.out.figures
-            else empty_frame("ingest_figures"),
-            unclassified=conform(pl.DataFrame(self.out.unclassified), "ingest_unclassified_mentions")
-            if self.out.unclassified
-            else empty_frame("ingest_unclassified_mentions"),
-            implied_fx=conform(pl.DataFrame(self.out.fx), "ingest_implied_fx_rates")
-            if self.out.fx
-            else empty_frame("ingest_implied_fx_rates"),
+            figures=_frame(self.out.figures, "ingest_figures"),
+            unclassified=_frame(self.out.unclassified, "ingest_unclassified_mentions"),
+            implied_fx=_frame(self.out.fx, "ingest_implied_fx_rates"),
         )
 
     def _sentence_periods(self, s: Sentence) -> list[PeriodMention]:
-        return [p for p in self.periods if s.start <= p.start < s.end]
+        lo = bisect.bisect_left(self.period_starts, s.start)
+        hi = bisect.bisect_left(self.period_starts, s.end)
+        return self.periods[lo:hi]
+
+    def _sentence_mentions(self, s: Sentence) -> list[CompanyMention]:
+        lo = bisect.bisect_left(self.mention_starts, s.start)
+        hi = bisect.bisect_left(self.mention_starts, s.end)
+        return self.mentions[lo:hi]
 
     def _update_context(self, s_idx: int, s: Sentence, ctx: _Context) -> None:
         for p in self._sentence_periods(s):
             if p.role == "list":
                 ctx.period_list = p.parts
                 ctx.period_list_paragraph = s.paragraph
-            elif p.role == "period" and ctx.period_list and s.paragraph == ctx.period_list_paragraph:
+            elif (
+                p.role == "period"
+                and ctx.period_list
+                and s.paragraph == ctx.period_list_paragraph
+                and p.period.start > ctx.period_list[-1].start
+                and p.period.period_type != "AS_OF"
+            ):
                 # '2022年至2024年…；2025年前三季度…' in one paragraph: 同期 covers all of them
-                if p.period.start > ctx.period_list[-1].start and p.period.period_type != "AS_OF":
-                    ctx.period_list = ctx.period_list + (p.period,)
-            if p.role in ("as_of",) or (p.role == "date" and re.search(r"截至|截止|于", self.folded[p.start - 3 : p.start])):
+                ctx.period_list = ctx.period_list + (p.period,)
+            if p.role in ("as_of",) or (
+                p.role == "date" and re.search(r"截至|截止|于", self.folded[p.start - 3 : p.start])
+            ):
                 ctx.last_as_of, ctx.last_as_of_sentence = p.period, s_idx
                 ctx.last_as_of_paragraph = s.paragraph
             if p.role == "period" and p.period.period_type != "AS_OF":
@@ -386,17 +441,31 @@ class _DocumentExtractor:
 
     def _sentence(self, s_idx: int, s: Sentence, idxs: list[int], ctx: _Context) -> None:
         periods = self._sentence_periods(s)
+        self._consumed: list[tuple[int, int]] = []  # keyword spans already used by an earlier number
         series = self._find_series(s, idxs, periods, ctx)
         decided: dict[int, _Decision] = {}
         for pos, idx in enumerate(idxs):
             item = self.items[idx]
-            prev_end = self.items[idxs[pos - 1]].end if pos else s.start
+            prev_end = s.start
+            if pos:
+                previous = decided[idxs[pos - 1]]
+                prev_end = self.items[idxs[pos - 1]].end
+                if previous.rule_name == "keyword_after":
+                    # '2.12亿名个人用户，覆盖200多个国家': the noun after a number belongs to that number
+                    consumed_end = previous.keyword_start + len(previous.keyword)
+                    prev_end = max(prev_end, consumed_end)
+                    self._consumed.append((previous.keyword_start, consumed_end))
             decision = self._decide(s_idx, s, idx, item, prev_end, periods, series, decided, ctx)
             decided[idx] = decision
             self._emit(s, item, decision)
-            if decision.rule is not None and decision.period is not None and decision.rule.kind == "flow":
-                if decision.period.period_type != "CUM" and not decision.is_comparison:
-                    ctx.last_flow, ctx.last_flow_sentence = decision.period, s_idx
+            if (
+                decision.rule is not None
+                and decision.period is not None
+                and decision.rule.kind == "flow"
+                and decision.period.period_type != "CUM"
+                and not decision.is_comparison
+            ):
+                ctx.last_flow, ctx.last_flow_sentence = decision.period, s_idx
 
     def _find_series(
         self, s: Sentence, idxs: list[int], periods: list[PeriodMention], ctx: _Context
@@ -425,12 +494,13 @@ class _DocumentExtractor:
             self._align_series(ser, s, periods, ctx)
             for position, idx in enumerate(members):
                 self.items[idx].series = (len(out), position)
+                self.items[idx].series_approx = ser.approx
             out.append(ser)
         return out
 
     def _align_series(self, ser: _Series, s: Sentence, periods: list[PeriodMention], ctx: _Context) -> None:
         n = len(ser.members)
-        before = [m for m in self.mentions if s.start <= m.start and m.end <= ser.marker.start()]
+        before = [m for m in self._sentence_mentions(s) if m.end <= ser.marker.start()]
         company_list = self._company_list(before)
         if len(company_list) >= 2:
             if len(company_list) == n:
@@ -439,7 +509,9 @@ class _DocumentExtractor:
                 ser.mismatch = True
             return
         lists = [
-            p for p in periods if p.end <= ser.marker.start() and p.role in ("list", "period") and p.role != "comparison"
+            p
+            for p in periods
+            if p.end <= ser.marker.start() and p.role in ("list", "period") and p.role != "comparison"
         ]
         multi = [p for p in lists if p.is_multi]
         if multi:
@@ -483,8 +555,6 @@ class _DocumentExtractor:
         q = item.q
         folded = self.folded
         item.currency = self._currency(item, s)
-        if s.heading:
-            return _Decision(None, "", reason="heading")
         if q.unit == "pp":
             return _Decision(None, "", reason="change_in_points")
         ser = series[item.series[0]] if item.series else None
@@ -495,6 +565,11 @@ class _DocumentExtractor:
         decision = self._metric(s, idx, item, window, prev_end, right, decided)
         if decision.rule is None:
             return decision
+        if decision.rule.code in _LISTING_DAY_METRICS:
+            if not self.listing_day:
+                return _Decision(None, "", reason="not_listing_day")
+            if "暗盘" in self.folded[s.start : q.start]:
+                return _Decision(None, "", reason="grey_market")
         if ser is not None:
             if ser.mismatch:
                 return _Decision(None, "", reason="series_mismatch")
@@ -527,34 +602,57 @@ class _DocumentExtractor:
             return "HKD"
         return q.currency
 
+    def _compatible_rules(self, item: _Item) -> list[MetricRule]:
+        if item.compatible is None:
+            q = item.q
+            key = (q.unit, q.classifier, bool(q.currency), bool(q.scale_text), q.scale_text in _MONEY_SCALES)
+            by_unit = _RULES_BY_KIND.get(key)
+            if by_unit is None:
+                by_unit = _RULES_BY_KIND[key] = [r for r in self.rules if self._unit_fits(r, item)]
+            item.compatible = [r for r in by_unit if self._value_fits(r, item)]
+        return item.compatible
+
     def _compatible(self, rule: MetricRule, item: _Item) -> bool:
+        return self._unit_fits(rule, item) and self._value_fits(rule, item)
+
+    @staticmethod
+    def _value_fits(rule: MetricRule, item: _Item) -> bool:
+        value = abs(item.q.value)
+        if rule.min_value is not None and value < rule.min_value:
+            return False
+        return rule.max_value is None or value <= rule.max_value
+
+    @staticmethod
+    def _unit_fits(rule: MetricRule, item: _Item) -> bool:
+
         q = item.q
         if rule.unit == "money":
             ok = q.unit == "money" or (
-                q.unit == "" and rule.table == "financials" and q.scale_text in ("亿", "万", "万亿", "千万", "百万")
+                q.unit == "" and rule.table == "financials" and q.scale_text in _MONEY_SCALES
             )
         elif rule.unit == "count":
-            ok = q.unit in ("count", "") and not q.currency
+            ok = (q.unit == "count" or (q.unit == "" and bool(q.scale_text))) and not q.currency
             if rule.requires_classifier:
                 ok = ok and q.classifier == rule.requires_classifier
             elif q.classifier == "股":
                 ok = False
         else:
             ok = q.unit == rule.unit
-        value = abs(q.value)
-        if ok and rule.min_value is not None and value < rule.min_value:
-            ok = False
-        if ok and rule.max_value is not None and value > rule.max_value:
-            ok = False
         return ok
 
     def _best_keyword(
-        self, rules: list[MetricRule], item: _Item, window: str, window_start: int, sentence_text: str, extended: bool
+        self,
+        rules: list[MetricRule],
+        item: _Item,
+        window: str,
+        window_start: int,
+        sentence_text: str,
+        extended: bool,
     ) -> tuple[MetricRule, re.Match] | None:
         best = None
         best_key = None
-        for rule in rules:
-            if not rule.before or not self._compatible(rule, item):
+        for rule in self._compatible_rules(item):
+            if rule.before_any is None or not rule.before_any.search(window):
                 continue
             if rule.requires and not any(r.search(sentence_text) for r in rule.requires):
                 continue
@@ -569,7 +667,10 @@ class _DocumentExtractor:
                         continue
                     if rule.not_after and any(na.search(window[: m.start()]) for na in rule.not_after):
                         continue
-                    if extended and self._gap_has_same_unit(item, window_start + m.end()):
+                    if extended and (
+                        self._gap_has_same_unit(item, window_start + m.end())
+                        or any(a < window_start + m.end() and window_start + m.start() < b for a, b in self._consumed)
+                    ):
                         continue
                     key = (m.end(), m.end() - m.start())
                     if best_key is None or key > best_key:
@@ -582,25 +683,36 @@ class _DocumentExtractor:
             o = other.q
             if o.start >= item.q.start:
                 break
-            if o.start >= gap_start and o.unit == item.q.unit and other.paren_of is None:
-                if not re.search(r"至|到", self.folded[o.end : item.q.start]):
-                    return True
+            if (
+                o.start >= gap_start
+                and o.unit == item.q.unit
+                and other.paren_of is None
+                and not re.search(r"至|到", self.folded[o.end : item.q.start])
+            ):
+                return True
         return False
 
     def _metric(
-        self, s: Sentence, idx: int, item: _Item, window: str, prev_end: int, right: str, decided: dict[int, _Decision]
+        self,
+        s: Sentence,
+        idx: int,
+        item: _Item,
+        window: str,
+        prev_end: int,
+        right: str,
+        decided: dict[int, _Decision],
     ) -> _Decision:
         q = item.q
         folded = self.folded
         sentence_text = folded[s.start : s.end]
         metrics = self.lex.metrics
-        if q.unit == "rank":
-            return _Decision(metrics["market_rank"], "rank")
         # use of proceeds: '募集资金净额的70%(约29亿港元)将用于X'
         if item.paren_of is not None:
             head = decided.get(item.paren_of)
             if head is not None and head.rule is not None and head.rule.code == "use_of_proceeds_pct":
-                return _Decision(metrics["use_of_proceeds_amount"], "use_of_proceeds_paren", dimension=head.dimension)
+                return _Decision(
+                    metrics["use_of_proceeds_amount"], "use_of_proceeds_paren", dimension=head.dimension
+                )
         if q.unit in ("pct", "money") and _USE_OF_PROCEEDS_CONTEXT.search(sentence_text):
             purpose = _USE_OF_PROCEEDS_AFTER.match(re.sub(r"^\s?\([^)]*\)", "", right))
             if purpose:
@@ -621,9 +733,17 @@ class _DocumentExtractor:
         for reason, patterns in self.lex.not_figures.items():
             if any(p.search(probe) for p in patterns):
                 return _Decision(None, "", reason=reason)
+        if self._market_wide_sentence(s, q):
+            return _Decision(None, "", reason="market_wide")
+        if q.unit == "rank":
+            return _Decision(metrics["market_rank"], "rank")
         # offer price range: '招股价区间为每股9.5港元至11.5港元'
         if q.low is not None:
-            if q.unit == "money" and _RANGE_PRICE_CONTEXT.search(folded[s.start : q.start]) and q.high < 100_000:
+            if (
+                q.unit == "money"
+                and _RANGE_PRICE_CONTEXT.search(folded[s.start : q.start])
+                and q.high < 100_000
+            ):
                 return _Decision(metrics["offer_price_low"], "offer_price_range")
             return _Decision(None, "", reason="range")
         comparison = self._comparison_base(s, item, window, prev_end, decided)
@@ -649,6 +769,16 @@ class _DocumentExtractor:
             return d
         return _Decision(None, "", reason="no_metric")
 
+    def _market_wide_sentence(self, s: Sentence, q: Quantity) -> bool:
+        """'港股今年上半年共有30只新股上市，集资总额约180亿港元': the whole clause chain is about the market."""
+        before = self.folded[s.start : q.start]
+        for pattern in self.lex.not_figures.get("market_wide", ()):
+            for m in pattern.finditer(before):
+                named = [c for c in self._sentence_mentions(s) if s.start + m.end() <= c.start < q.start]
+                if not named:
+                    return True
+        return False
+
     def _from_keyword(self, hit, offset: int, item: _Item, window: str) -> _Decision:
         rule, m = hit
         keyword = m.group(0)
@@ -661,14 +791,16 @@ class _DocumentExtractor:
     def _after_keyword(self, item: _Item, right: str, sentence_text: str) -> _Decision | None:
         """The keyword right after the number that ends first wins ('为发明专利' before '专利')."""
         best = None
-        for rule in self.rules:
-            if not rule.after or not self._compatible(rule, item):
+        for rule in self._compatible_rules(item):
+            if not rule.after:
                 continue
             if rule.requires and not any(r.search(sentence_text) for r in rule.requires):
                 continue
             for pat in rule.after:
                 m = pat.search(right)
-                if m and (best is None or (m.end(), -len(m.group(0))) < (best[1].end(), -len(best[1].group(0)))):
+                if m and (
+                    best is None or (m.end(), -len(m.group(0))) < (best[1].end(), -len(best[1].group(0)))
+                ):
                     best = (rule, m)
         if best is None:
             return None
@@ -682,7 +814,9 @@ class _DocumentExtractor:
         if item.q.unit not in ("money", "count"):
             return None
         comps = [
-            p for p in self.periods if prev_end <= p.start and p.end <= item.q.start and p.role == "comparison" and p.parts
+            p
+            for p in self.periods
+            if prev_end <= p.start and p.end <= item.q.start and p.role == "comparison" and p.parts
         ]
         if not comps:
             return None
@@ -691,10 +825,16 @@ class _DocumentExtractor:
         if not re.fullmatch(r"\s?(?:同期)?(?:的|为|录得)?[^,，。;；\d]{0,8}?(?:为|录得|的)?\s?", tail):
             return None
         main = next(
-            (d for d in decided.values() if d.rule is not None and not d.is_comparison and d.rule.unit == item.q.unit),
+            (
+                d
+                for d in decided.values()
+                if d.rule is not None and not d.is_comparison and d.rule.unit == item.q.unit
+            ),
             None,
         )
-        hit = self._best_keyword(self.rules, item, tail, comp.end, self.folded[s.start : s.end], extended=False)
+        hit = self._best_keyword(
+            self.rules, item, tail, comp.end, self.folded[s.start : s.end], extended=False
+        )
         if hit is not None:
             d = self._from_keyword(hit, comp.end, item, tail)
         elif main is not None:
@@ -713,7 +853,9 @@ class _DocumentExtractor:
         d.is_comparison = True
         return d
 
-    def _follow_on(self, s: Sentence, item: _Item, window: str, decided: dict[int, _Decision]) -> _Decision | None:
+    def _follow_on(
+        self, s: Sentence, item: _Item, window: str, decided: dict[int, _Decision]
+    ) -> _Decision | None:
         """Percentages that refer to the previous figure: '收入X，同比增长Y%' / '研发人员X人，占比Y%'."""
         if item.q.unit != "pct":
             return None
@@ -727,7 +869,10 @@ class _DocumentExtractor:
             revenue = next(d for d in previous if d.rule.code == "revenue")
             negative = growth.group("dir") in ("下降", "减少", "下滑", "下跌")
             return _Decision(
-                metrics["revenue_growth_yoy_pct"], "growth_of_previous", negate=negative, period=revenue.period,
+                metrics["revenue_growth_yoy_pct"],
+                "growth_of_previous",
+                negate=negative,
+                period=revenue.period,
                 company_id=revenue.company_id,
             )
         if _SHARE_OF_PREVIOUS.match(window):
@@ -753,11 +898,12 @@ class _DocumentExtractor:
 
     def _nearest_moment(self, before: str) -> str:
         best, best_pos = "", -1
+        # intraday first: '中午收市' ends where '收市' does and must win the tie
         for pattern, name in (
+            (_INTRADAY, "intraday"),
             (_OPEN_WORDS, "at_open"),
             (_CLOSE_WORDS, "at_close"),
             (_FIRST_DAY_WORDS, "first_day"),
-            (_INTRADAY, "intraday"),
         ):
             for m in pattern.finditer(before):
                 if m.end() > best_pos:
@@ -788,20 +934,20 @@ class _DocumentExtractor:
             if problem:
                 d.rule, d.reason = None, problem
                 return
-        if d.period is None:
-            if ser is not None and ser.periods is not None:
-                d.period = ser.periods[0]
-            else:
-                d.period, problem = self._period(s_idx, s, item, rule, window, periods, ctx)
-                if d.period is None:
-                    d.rule, d.reason = None, problem
-                    return
         if d.company_id is None:
             if ser is not None and ser.companies is not None:
                 d.company_id = ser.companies[0]
             else:
                 d.company_id, problem = self._company(s, item)
                 if d.company_id is None:
+                    d.rule, d.reason = None, problem
+                    return
+        if d.period is None:
+            if ser is not None and ser.periods is not None:
+                d.period = ser.periods[0]
+            else:
+                d.period, problem = self._period(s_idx, s, item, rule, window, periods, ctx)
+                if d.period is None:
                     d.rule, d.reason = None, problem
 
     def _period(
@@ -823,16 +969,24 @@ class _DocumentExtractor:
             return as_of(self.doc.published_at), ""
         if rule.kind == "stock":
             # a founding date (成立于2019年6月) is never the date of a count
-            usable = [p for p in usable if not _FOUNDING_BEFORE.search(self.folded[max(0, p.start - 4) : p.start])]
+            usable = [
+                p for p in usable if not _FOUNDING_BEFORE.search(self.folded[max(0, p.start - 4) : p.start])
+            ]
             as_of_mentions = [p for p in usable if p.role == "as_of"]
-            local = [p for p in usable if not p.is_multi and p.start >= q.start - len(window)]
+            # a rank is 'by 2024 revenue' for the whole sentence; other counts need a date next to them
+            reach = s.start if rule.code == "market_rank" else q.start - len(window)
+            local = [p for p in usable if not p.is_multi and p.start >= reach]
             if as_of_mentions:
                 return as_of_mentions[-1].period, ""
             if local:
                 return local[-1].period, ""
             if any(p.is_multi for p in usable):
                 return None, "ambiguous_period"
-            if ctx.last_as_of is not None and s_idx - ctx.last_as_of_sentence <= 2 and ctx.last_as_of_paragraph == s.paragraph:
+            if (
+                ctx.last_as_of is not None
+                and s_idx - ctx.last_as_of_sentence <= 2
+                and ctx.last_as_of_paragraph == s.paragraph
+            ):
                 return ctx.last_as_of, ""
             return as_of(self.doc.published_at), ""
         before = self.folded[s.start : q.start]
@@ -843,7 +997,9 @@ class _DocumentExtractor:
             return (cumulative(parts), "") if len(parts) > 1 else (None, "cagr_without_periods")
         cum_window = CUM_MARKER.search(window)
         cum_sentence = [m for m in CUM_MARKER.finditer(before)]
-        if cum_window or (cum_sentence and not [p for p in usable if p.start >= s.start + cum_sentence[-1].end()]):
+        if cum_window or (
+            cum_sentence and not [p for p in usable if p.start >= s.start + cum_sentence[-1].end()]
+        ):
             marker = cum_window.group(0) if cum_window else cum_sentence[-1].group(0)
             lists = [p for p in usable if p.is_multi]
             parts = lists[-1].parts if lists else ctx.period_list
@@ -888,24 +1044,26 @@ class _DocumentExtractor:
 
     def _company(self, s: Sentence, item: _Item) -> tuple[str | None, str]:
         q = item.q
-        in_sentence = [m for m in self.mentions if s.start <= m.start < s.end]
-        left = [m for m in in_sentence if m.end <= q.start]
-        sentence_text = self.folded[s.start : s.end]
+        in_sentence = self._sentence_mentions(s)
+        # an investor named before the number (腾讯领投, 美团旗下) is not the figure's company
+        investors = {m for m in in_sentence if _INVESTOR_AFTER.match(self.folded, m.end)}
+        left = [m for m in in_sentence if m.end <= q.start and m not in investors]
         if left:
             return left[-1].company_id, ""
         if _COMPANY_PEER_CUE.search(self.folded[s.start : q.start]):
             return None, "peer_company_unknown"
-        others = [m for m in in_sentence if m.company_id not in self.subject_ids]
+        others = [m for m in in_sentence if m.company_id not in self.subject_ids and m not in investors]
         if others:
             return None, "ambiguous_company"
         if len(self.subject_ids) == 1:
             return self.subject_ids[0], ""
         if not self.subject_ids:
             return None, "no_company"
-        del sentence_text
         return None, "ambiguous_company"
 
-    def _dimension(self, s: Sentence, item: _Item, d: _Decision, decided: dict[int, _Decision]) -> tuple[str, str]:
+    def _dimension(
+        self, s: Sentence, item: _Item, d: _Decision, decided: dict[int, _Decision]
+    ) -> tuple[str, str]:
         rule = d.rule
         kind = rule.dimension
         folded = self.folded
@@ -925,16 +1083,16 @@ class _DocumentExtractor:
                         best, pos = code, m.start()
             return (f"exchange:{best}" if best else ""), ""
         if kind == "market":
-            m = re.search(r"第.{1,3}大(?P<mk>[^,，。;；:：]{2,30}?)(?:服务商|供应商|提供商|开发商|厂商|企业|公司|平台)", q.text)
-            if m:
-                region = re.search(r"(中国|全球|国内|亚洲|全国)$", folded[max(s.start, q.start - 4) : q.start])
-                return f"market:{(region.group(1) if region else '')}{m.group('mk')}", ""
+            m = _RANK.fullmatch(q.text)
+            if m and m.group("mk"):
+                return f"market:{m.group('region') or ''}{m.group('mk')}", ""
             clause_start = _clause_start(folded, q.start, s.start)
             previous_clause = _clause_start(folded, max(s.start, clause_start - 1), s.start)
             mm = _RANK_MARKET.search(folded[clause_start : q.start]) or _RANK_MARKET.search(
                 folded[previous_clause : q.start]
             )
-            return (f"market:{_clean_dimension(mm.group('m'))}" if mm else ""), ""
+            market = _clean_dimension(mm.group("m")) if mm else ""
+            return (f"market:{market}", "") if market else ("", "rank_without_market")
         if kind == "model":
             near_before = folded[max(s.start, q.start - 30) : q.start]
             quoted = list(_MODEL_QUOTED.finditer(near_before))
@@ -948,7 +1106,9 @@ class _DocumentExtractor:
         if kind == "customer_kind":
             return self._customer_kind(s, item, d), ""
         if kind == "retention_segment":
-            segs = list(_SEGMENT_NOUN.finditer(folded, s.start, d.keyword_start if d.keyword_start > 0 else q.start))
+            segs = list(
+                _SEGMENT_NOUN.finditer(folded, s.start, d.keyword_start if d.keyword_start > 0 else q.start)
+            )
             if segs:
                 value = _clean_dimension(segs[-1].group("s"))
                 return (f"segment:{value}" if value else ""), ""
@@ -964,9 +1124,27 @@ class _DocumentExtractor:
         else:
             start = d.keyword_start if d.keyword_start >= 0 else item.q.start
             clause_start = _clause_start(self.folded, start, s.start)
-            m = _CUSTOMER_KIND_BEFORE.search(self.folded[clause_start : start + len(d.keyword)])
-            value = _clean_dimension(m.group("k")) + m.group("noun") if m else ""
+            m = _CUSTOMER_KIND_BEFORE.search(self._without_names(clause_start, start + len(d.keyword)))
+            value = _clean_dimension(m.group("k").split(" ")[-1]) + m.group("noun") if m else ""
+        value = value.split("的")[-1]
         return "" if value in ("", "客户", "用户") else f"kind:{value}"
+
+    def _without_names(self, start: int, end: int) -> str:
+        """folded[start:end] with company names and period expressions blanked out."""
+        chars = list(self.folded[start:end])
+        for span in [(m.start, m.end) for m in self.mentions] + [(p.start, p.end) for p in self.periods]:
+            for i in range(max(span[0], start), min(span[1], end)):
+                chars[i - start] = " "
+        return re.sub(r" +", " ", "".join(chars))
+
+    def _is_subject_name(self, value: str) -> bool:
+        """'澄明' for 澄明医疗科技: a short form of a subject company's name."""
+        if len(value) < 2:
+            return False
+        return any(
+            cid in self.subject_ids and (alias.startswith(value) or value.startswith(alias))
+            for alias, cid in self.matcher.aliases.items()
+        )
 
     def _revenue_segment(
         self, s: Sentence, item: _Item, d: _Decision, decided: dict[int, _Decision], right: str
@@ -979,23 +1157,20 @@ class _DocumentExtractor:
         q = item.q
         anchor = d.keyword_start if 0 <= d.keyword_start < q.start else q.start
         clause_start = _clause_start(folded, anchor, s.start)
-        raw = folded[clause_start:anchor]
-        for m in self.mentions:
-            if clause_start <= m.start < anchor:
-                raw = raw.replace(folded[m.start : m.end], " ")
-        for p in self.periods:
-            if clause_start <= p.start < anchor:
-                raw = raw.replace(folded[p.start : p.end], " ")
+        raw = self._without_names(clause_start, anchor)
         raw = CUM_MARKER.sub(" ", re.sub(r"\([^)]*\)", "", raw))
+        raw = re.sub(r"^[一二三四五六七八九十]+、|[一二三四五六七八九十两\d]+个?年半?", " ", raw)
         raw = re.sub(r"(?:贡献了?|约|超过|超|近|达到?|为|占|了|\s)+$", "", raw)
         value = _clean_dimension(raw.split(" ")[-1] if raw.strip() else "")
+        looks_like_segment = _SEGMENT_SUFFIX.search(value) or _REGION_WORDS.search(value)
         value = re.sub(r"(?:业务|板块|分部)$", "", value) if len(value) > 3 else value
-        if not value or re.search(r"\d", value):
+        if len(value) < 2 or re.search(r"\d", value):
             if rule.code == "revenue_share_pct":
                 return "", "share_without_segment"
             return "", ""
-        cue = _SEGMENT_CUE.search(folded[max(0, s.start - 60) : d.keyword_start])
-        looks_like_segment = _SEGMENT_SUFFIX.search(value) or _REGION_WORDS.search(value)
+        cue = _SEGMENT_CUE.search(folded[max(0, s.start - 60) : anchor])
+        if self._is_subject_name(value):
+            return "", ""
         if rule.code == "revenue" and not (cue or looks_like_segment):
             return "", "unknown_subject"
         return _region_or_segment(value), ""
@@ -1061,8 +1236,7 @@ class _DocumentExtractor:
             if converted is not None and d.negate:
                 converted = -abs(converted)
             qualifier = q.qualifier
-            ser_approx = item.series is not None and "约" in self.folded[s.start : q.start][-40:]
-            if qualifier == "exact" and ser_approx and item.series[1] > 0:
+            if qualifier == "exact" and item.series_approx:
                 qualifier = "approx"
             period = d.period
             self.out.figures.append(
@@ -1078,7 +1252,8 @@ class _DocumentExtractor:
                     "period_end": period.end,
                     "period_label": period.label,
                     "value": float(value),
-                    "unit": r.out_unit or self._out_unit(q.unit if r.unit != "money" else "money", item.currency or "CNY"),
+                    "unit": r.out_unit
+                    or self._out_unit(q.unit if r.unit != "money" else "money", item.currency or "CNY"),
                     "currency": (item.currency or "CNY") if r.unit == "money" else "",
                     "qualifier": qualifier,
                     "value_text": value_text,
@@ -1098,10 +1273,13 @@ class _DocumentExtractor:
         return unit or "count"
 
 
+def _frame(rows: list[dict], name: str) -> pl.DataFrame:
+    """Rows built with exactly the seed's columns, typed by the schema (cheaper than conform)."""
+    if not rows:
+        return empty_frame(name)
+    return pl.DataFrame(rows, schema=SEED_SCHEMAS[name])
+
+
 def extract_figures(doc: Document, matcher: CompanyMatcher, subject_ids: list[str]) -> FigureExtraction:
     """Figures, unclassified numbers and implied FX rates of one document."""
     return _DocumentExtractor(doc, matcher, subject_ids, load_lexicon()).run()
-
-
-def _unused(_: date) -> None:  # keep the date import meaningful for type checkers
-    return None

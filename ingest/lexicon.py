@@ -37,6 +37,8 @@ class MetricRule:
     requires_classifier: str = ""
     min_value: float | None = None
     max_value: float | None = None
+    # one regex over all `before` patterns: a cheap test that any of them can match a window
+    before_any: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ def load_lexicon(path: Path = METRICS_YML, vocabulary_path: Path = REF_METRICS_C
             requires_classifier=spec.get("requires_classifier", ""),
             min_value=spec.get("min_value"),
             max_value=spec.get("max_value"),
+            before_any=re.compile("|".join(f"(?:{p})" for p in spec["before"]), re.IGNORECASE)
+            if spec.get("before")
+            else None,
         )
     missing = sorted(set(vocabulary) - set(metrics))
     if missing:

@@ -78,6 +78,8 @@ def parse_chinese_numeral(text: str) -> float:
         ch not in CN_DIGITS and ch not in CN_SMALL_UNITS and ch not in CN_BIG_UNITS for ch in text
     ):
         raise ValueError(f"not a Chinese numeral: {text!r}")
+    if text[0] in CN_BIG_UNITS:
+        raise ValueError(f"not a Chinese numeral: {text!r}")  # a scale word alone (亿) is not a number
     if all(ch in CN_DIGITS for ch in text) and len(text) > 1:
         return float("".join(str(CN_DIGITS[ch]) for ch in text))
     total, section, number = 0.0, 0.0, 0.0
@@ -100,7 +102,7 @@ _SCALE_SUFFIX = re.compile(r"(万亿|千亿|百亿|十亿|千万|百万|十万|�
 
 
 def parse_number(text: str) -> float:
-    """Value of one numeral string: '1,541.93', '-1.44', '一百二十', '4.2万亿', '七成' (70), '百分之五十' (50).
+    """Value of one numeral string: '1,541.93', '-1.44', '一百二十', '4.2万亿', '七成' (70), '百分之五十'.
 
     Raises ValueError naming the text when it is not a number.
     """
@@ -149,9 +151,11 @@ def _grammar() -> dict:
     number = f"(?:{arabic}|{chinese})"
     prefixes = _alternation(rules["currency_prefixes"])
     pattern = (
-        rf"(?P<cur_pre>{prefixes})?\s?(?P<pct_pre>百分之)?(?P<sign>[-−])?"
-        rf"(?P<n1>{number})(?P<q1>余|多)?(?P<s1>{scales}|\s?(?:billion|million)\b)?(?P<u1>{unit_alt})?"
-        rf"(?:\s?(?P<conn>至|到|~|-|—|–)\s?(?:{prefixes})?(?P<n2>{number})(?P<q2>余|多)?(?P<s2>{scales})?)?"
+        rf"(?=[0-9{_CN_CHARS}百人港美RCHUrchu$¥￥\-−])"
+        rf"(?P<cur_pre>{prefixes})?[ \t]?(?P<pct_pre>百分之)?(?P<sign>[-−])?"
+        rf"(?P<n1>{number})(?P<q1>余|多)?(?P<s1>{scales}|[ \t]?(?:billion|million)\b)?(?P<u1>{unit_alt})?"
+        rf"(?:[ \t]?(?P<conn>至|到|~|-|—|–)[ \t]?(?:{prefixes})?"
+        rf"(?P<n2>{number})(?P<q2>余|多)?(?P<s2>{scales})?)?"
         rf"(?P<q3>余|多)?(?P<unit>{unit_alt})?"
     )
     qualifier_words = {
@@ -235,11 +239,15 @@ def _is_excluded_context(folded: str, m: re.Match, n1_start: int, chinese: bool)
         return True
     if chinese and prev and prev in _CN_CHARS:
         return True
-    if m.group("sign") and start and folded[start - 1].isascii() and folded[start - 1].isalnum():
-        return True
+    if (
+        m.group("sign")
+        and start
+        and (folded[start - 1].isalnum() and folded[start - 1] not in "为是达至到得约和及与或")
+    ):
+        return True  # '灵枢-2', 'GLM-4': a hyphen after a name, not a minus sign
     nxt = folded[m.end()] if m.end() < len(folded) else ""
     if not (m.group("unit") or m.group("u1") or m.group("s1") or m.group("s2")):
-        # version numbers (2.0.1), letters glued to the number (5G, A100), list numbering (1. / 1、 at line start)
+        # versions (2.0.1), letters glued on (5G, A100), list numbering ('1.' / '1、' at line start)
         if (
             nxt
             and nxt.isascii()
@@ -256,13 +264,20 @@ def find_quantities(folded: str) -> list[Quantity]:
     """All figure-capable numbers in `folded` text, in order of position."""
     g = _grammar()
     out: list[Quantity] = []
-    for m in g["quantity"].finditer(folded):
+    pattern = g["quantity"]
+    pos = 0
+    while (m := pattern.search(folded, pos)) is not None:
+        pos = max(m.end(), m.start() + 1)
+        n2 = m.group("n2")
+        if n2 and m.group("u1") and _unit_of(m.group("u1"), g)[0] != _unit_of(m.group("unit") or "", g)[0]:
+            # '增长20%至10亿元' is a change and a level, not a range: stop after the first unit
+            n2, pos = None, m.end("u1")
         n1 = m.group("n1")
         chinese = not n1[0].isdigit()
         if _is_excluded_context(folded, m, m.start("n1"), chinese):
             continue
         end = m.end()
-        if m.group("n2"):
+        if n2:
             unit_word = m.group("unit") or m.group("u1") or ""
             scale_text = m.group("s2") or m.group("s1") or ""
         elif m.group("u1"):
@@ -299,12 +314,12 @@ def find_quantities(folded: str) -> list[Quantity]:
         try:
             v1 = parse_number(n1) * scale1 * factor
             v2 = None
-            if m.group("n2"):
+            if n2:
                 scale2 = _scale_of(m.group("s2") or "", g)
                 if scale1 == 1.0 and not m.group("s1"):
                     scale1 = scale2
                     v1 = parse_number(n1) * scale1 * factor
-                v2 = parse_number(m.group("n2")) * scale2 * factor
+                v2 = parse_number(n2) * scale2 * factor
         except ValueError:
             continue
         if m.group("sign"):
@@ -312,11 +327,14 @@ def find_quantities(folded: str) -> list[Quantity]:
         if m.group("conn") == "-" and v2 is not None and not unit and not scale_text:
             continue  # 1-9 without a unit: a date range or a code
         start = m.start()
-        while folded[start] == " ":
+        while folded[start].isspace():
             start += 1
         qualifier, end = _qualifier(folded, start, end, g)
-        if m.group("q1") or m.group("q2") or (m.group("q3") and end >= m.end("q3")):
+        if m.group("q1") or (n2 and m.group("q2")) or (m.group("q3") and end >= m.end("q3")):
             qualifier = "lower_bound" if qualifier == "exact" else qualifier
+        # whole units: drop float noise from the scale multiplication (4.02 * 1e8 = 401999999.99999994)
+        v1 = round(v1, 6)
+        v2 = round(v2, 6) if v2 is not None else None
         if v2 is not None:
             low, high = min(v1, v2), max(v1, v2)
             value = (low + high) / 2

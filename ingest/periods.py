@@ -126,31 +126,35 @@ _REL_YEARS = {
 
 _YEAR = r"(?:(?P<y>(?:19|20)\d\d)\s?(?:财年|年度|年)|(?P<rel>今年|本财年|本年|去年|上一财年|上年|前年|明年))"
 _SUB = (
-    r"(?:(?P<h1>上半年|上半财年|上半年度|前六个月)|(?P<h2>下半年|下半财年)|(?P<m9>前三季度|前三季)"
+    r"(?:(?P<h1>上半年|上半财年|上半年度|前六个月|首六个月)|(?P<h2>下半年|下半财年)|(?P<m9>前三季度|前三季|首三季度|首三季|前九个月|首九个月)"
     r"|第?(?P<qn>[一二三四1-4])季度|Q(?P<qq>[1-4])"
     r"|(?P<m1>\d{1,2})\s?[-至到~—–]\s?(?P<m2>\d{1,2})月份?"
     r"|(?P<mo>\d{1,2})月(?:份)?(?:(?P<d>\d{1,2})[日号]|(?P<mend>底|末))?"
     r"|(?P<yend>底|末))?"
 )
 _ENDED = (
-    r"截[至止](?:到|至)?\s?(?:(?P<ey>(?:19|20)\d\d)年)?(?P<em>\d{1,2})月(?P<ed>\d{1,2})日止?(?:的)?"
+    r"(?:截[至止](?:到|至)?\s?)?(?:(?P<ey>(?:19|20)\d\d)年)?(?P<em>\d{1,2})月(?P<ed>\d{1,2})日止?(?:的)?"
     r"(?:(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年))"
 )
 _PATTERN = re.compile(
-    "|".join(
+    # every period expression starts with one of these: a cheap test before the alternation
+    r"(?=[0-9今本去上前明截同首第下F])(?:"
+    + "|".join(
         [
             rf"(?P<ended>{_ENDED})",
             r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
             r"(?P<yrange>(?P<ya>(?:19|20)\d\d)\s?[-至到~—–]\s?(?P<yb>(?:19|20)\d\d)\s?(?:财年|年度|年))",
+            r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
             r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
             rf"(?P<ymd>{_YEAR}{_SUB})",
-            r"(?<![\d年月\-至~])(?P<bmd>(?P<bm>\d{1,2})月(?P<bd>\d{1,2})[日号])",
-            r"(?<![\d年月\-至~])(?P<bmr>(?P<bm1>\d{1,2})\s?[-至到~]\s?(?P<bm2>\d{1,2})月)",
-            r"(?<![\d年月\-至~])(?P<bmo>(?P<bmonly>\d{1,2})月份?(?!\d|日|号|份))",
-            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度|第[一二三四]季度)",
+            r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmd>(?P<bm>\d{1,2})月(?P<bd>\d{1,2})[日号])",
+            r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmr>(?P<bm1>\d{1,2})\s?[-至到~]\s?(?P<bm2>\d{1,2})月)",
+            r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmo>(?P<bmonly>\d{1,2})月份?(?!\d|日|号|份))",
+            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度|首三季度|第[一二三四]季度)",
             r"(?P<same>同期)",
         ]
     )
+    + ")"
 )
 _COMPARISON_BEFORE = re.compile(r"(?:较|比|相比|相较|相比于|相较于|对比|较之|同比)\s?$")
 _AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|于|在)\s?$")
@@ -161,7 +165,8 @@ _RANGE_CONNECTOR = re.compile(r"^\s?(?:至|到|-|~|—|–)\s?$")
 CUM_MARKER = re.compile(
     r"累计|合计|总计|共计|总共|报告期内|报告期间|往绩记录期|"
     r"(?:近|过去|最近)?[一二三四五六七八九十两\d]+个?(?:年半|年|财年)(?:时间|期间)?(?:内|来|间|里|累计)|"
-    r"(?:近|过去|最近)[一二三四五六七八九十两\d]+个?年半?"
+    r"(?:近|过去|最近)[一二三四五六七八九十两\d]+个?年半?|"
+    r"[一二三四五六七八九十两]+个?年半?(?=亏损|净亏|收入|营收|净利|研发|合计|共计)"
 )
 
 
@@ -174,7 +179,11 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
 
 def _guard_future(p: Period | None, published_at: date, shift) -> Period | None:
     """A yearless (or 今年) period ending well after publication means the previous year."""
-    if p is not None and p.end > published_at + FUTURE_TOLERANCE:
+    if p is None:
+        return p
+    # Early in the year an unqualified half/quarter/month that has not ended means last year's.
+    early_in_year = published_at.month <= 2 and p.end > published_at + FUTURE_TOLERANCE
+    if p.start > published_at + FUTURE_TOLERANCE or early_in_year:
         return shift()
     return p
 
@@ -218,6 +227,8 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
         n = m.group("en")
         months = int(n) if n.isdigit() else _CN_SMALL[n]
         return ended_period(end, months), "period"
+    if m.group("fyl"):
+        return fy(int(m.group("fyy"))), "period"
     if m.group("asnow"):
         return as_of(published_at), "as_of"
     if m.group("iso"):
@@ -258,7 +269,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
                 return half(year, 1)
             if word == "下半年":
                 return half(year, 2)
-            if word == "前三季度":
+            if word in ("前三季度", "首三季度"):
                 return nine_months(year)
             return quarter(year, _CN_SMALL[word[1]])
 

@@ -117,7 +117,10 @@ SEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     # Documents that could not be used.
     "ingest_rejected_documents": {
         "file_name": pl.String,
-        "reason": pl.String,  # short code: empty, binary, undecodable, mojibake, too_large, duplicate, missing_file, path_escape, bad_date, bad_language, no_manifest_row
+        # Short code: empty, binary, undecodable, mojibake, too_large, duplicate, duplicate_id,
+        # missing_file, not_a_file, unsupported_type, path_escape, bad_date, bad_language,
+        # bad_front_matter, no_manifest_row, malformed_manifest_row, duplicate_manifest_row.
+        "reason": pl.String,
         "detail": pl.String,
     },
 }
@@ -135,6 +138,9 @@ def conform(df: pl.DataFrame, name: str) -> pl.DataFrame:
     extractor never silently drops data.
     """
     schema = SEED_SCHEMAS[name]
+    if df.width == 0:
+        # pl.lit over a column-less frame yields one null row; an empty input means no rows.
+        return empty_frame(name)
     extra = [c for c in df.columns if c not in schema]
     if extra:
         raise ValueError(f"seed {name}: unexpected columns {extra}")

@@ -20,7 +20,8 @@ _QUOTES = str.maketrans({c: '"' for c in "「」『』“”„‟〝〞＂"} | 
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
+def t2s_converter() -> opencc.OpenCC:
+    """The shared OpenCC traditional → simplified converter."""
     return opencc.OpenCC("t2s")
 
 
@@ -31,7 +32,7 @@ def _nfkc_char(ch: str) -> str:
 
 def to_simplified(text: str) -> str:
     """Traditional → simplified, same length as the input (per character if needed)."""
-    converter = _t2s()
+    converter = t2s_converter()
     out = converter.convert(text)
     if len(out) == len(text):
         return out
@@ -64,3 +65,4 @@ class Document:
     @cached_property
     def folded(self) -> str:
         return fold(self.text)
+

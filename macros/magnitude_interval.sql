@@ -7,7 +7,7 @@
     case
         when {{ qualifier }} = 'upper_bound' then 0.0
         when {{ qualifier }} = 'lower_bound' then abs({{ value }})
-        else greatest(abs({{ value }}) - {{ tolerance }}, 0.0)
+        else greatest(abs({{ value }}) - ({{ tolerance }}), 0.0)
     end
 {%- endmacro %}
 
@@ -15,6 +15,6 @@
     case
         when {{ qualifier }} = 'lower_bound' then cast('infinity' as double)
         when {{ qualifier }} = 'upper_bound' then abs({{ value }})
-        else abs({{ value }}) + {{ tolerance }}
+        else abs({{ value }}) + ({{ tolerance }})
     end
 {%- endmacro %}

@@ -80,8 +80,8 @@ tilings as (
             and totals.metric = parts.metric
             and totals.dimension = parts.dimension
             and totals.currency = parts.currency
-            and parts.period_start = tilings.next_start
-            and parts.period_end <= totals.period_end
+            and tilings.next_start = parts.period_start
+            and totals.period_end >= parts.period_end
 
 ),
 
@@ -99,13 +99,19 @@ complete_tilings as (
         order by tilings.n_parts, tilings.part_labels
     ) = 1
 
+),
+
+final as (
+
+    select
+        total_figure_id,
+        n_parts,
+        sum_value,
+        sum_tolerance,
+        part_labels,
+        any_override,
+    from complete_tilings
+
 )
 
-select
-    total_figure_id,
-    n_parts,
-    sum_value,
-    sum_tolerance,
-    part_labels,
-    any_override,
-from complete_tilings
+select * from final

@@ -74,15 +74,15 @@ rate_candidates as (
             order by
                 rates_to_cny.rate_date desc,
                 coalesce(contains(figures_dated.quote, rates_to_cny.rate_quote), false) desc,
-                case rates_to_cny.source_kind when 'reference' then 0 else 1 end,
-                rates_to_cny.rate_source,
-                rates_to_cny.rate
+                case rates_to_cny.source_kind when 'reference' then 0 else 1 end asc,
+                rates_to_cny.rate_source asc,
+                rates_to_cny.rate asc
         ) as candidate_rank,
     from figures_dated
     inner join rates_to_cny
         on
             figures_dated.currency = rates_to_cny.currency
-            and rates_to_cny.rate_date <= figures_dated.conversion_date
+            and figures_dated.conversion_date >= rates_to_cny.rate_date
 
 ),
 
@@ -96,7 +96,7 @@ chosen_rates as (
 converted as (
 
     select
-        figures_dated.* exclude (conversion_date),
+        figures_dated.* exclude (conversion_date),  -- noqa: RF02
         case
             when figures_dated.currency = 'CNY' then figures_dated.value
             when chosen_rates.rate is not null then figures_dated.value * chosen_rates.rate

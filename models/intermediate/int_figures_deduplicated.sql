@@ -40,11 +40,11 @@ figures_ranked as (
             partition by company_id, metric, dimension, period_label
             order by
                 is_override desc,
-                qualifier_priority,
+                qualifier_priority asc,
                 published_at desc nulls last,
-                rounding_tolerance,
-                document_id,
-                char_start
+                rounding_tolerance asc,
+                document_id asc,
+                char_start asc
         ) as choice_rank,
     from figures_measured
 
@@ -136,7 +136,7 @@ source_counts as (
 resolved as (
 
     select
-        chosen.* exclude (choice_rank, is_override, qualifier_priority),
+        chosen.* exclude (choice_rank, is_override, qualifier_priority),  -- noqa: RF02
         source_counts.any_override as is_override,
         source_counts.n_sources,
         source_counts.n_mentions,

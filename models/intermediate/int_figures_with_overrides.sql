@@ -24,7 +24,7 @@ latest_overrides as (
     select * from overrides
     qualify row_number() over (
         partition by figure_id, field_name
-        order by reviewed_at desc nulls last, new_value
+        order by reviewed_at desc nulls last, new_value asc
     ) = 1
 
 ),

@@ -39,7 +39,7 @@ period_currency as (
     from currency_votes
     qualify row_number() over (
         partition by company_id, period_label
-        order by has_revenue desc, n_figures desc, currency
+        order by has_revenue desc, n_figures desc, currency asc
     ) = 1
 
 ),
@@ -86,7 +86,7 @@ pivoted as (
         on
             periods.company_id = financials.company_id
             and periods.period_label = financials.period_label
-            and (financials.currency = periods.currency or financials.currency = '')
+            and (periods.currency = financials.currency or financials.currency = '')
     group by
         periods.company_id,
         periods.period_label,

@@ -59,7 +59,7 @@ events_deduplicated as (
     select * from events_with_exchange
     qualify row_number() over (
         partition by company_id, exchange, event_type, event_date
-        order by published_at desc nulls last, document_id, char_start
+        order by published_at desc nulls last, document_id asc, char_start asc
     ) = 1
 
 ),

@@ -44,10 +44,7 @@ figures_keyed as (
     select
         *,
         case
-            when metric = 'market_cap' and dimension in (
-                {%- for moment in market_cap_moments %}'{{ moment }}'{{ ', ' if not loop.last }}{% endfor -%}
-            )
-                then 'market_cap_' || dimension
+            when metric = 'market_cap' then 'market_cap_' || dimension
             when metric <> 'market_cap' and (dimension = '' or dimension like 'exchange:%')
                 then metric
         end as column_key,
@@ -61,7 +58,7 @@ figures_chosen as (
     where column_key is not null
     qualify row_number() over (
         partition by offering_id, column_key
-        order by period_end desc nulls last, {{ qualifier_priority('qualifier') }}, figure_id
+        order by period_end desc nulls last, {{ qualifier_priority('qualifier') }} asc, figure_id asc
     ) = 1
 
 ),
@@ -96,7 +93,7 @@ implied_net_proceeds as (
     where use_of_proceeds_pct > 0 and use_of_proceeds_amount is not null
     qualify row_number() over (
         partition by offering_id
-        order by use_of_proceeds_pct desc, purpose
+        order by use_of_proceeds_pct desc, purpose asc
     ) = 1
 
 ),
@@ -136,7 +133,7 @@ last_full_year_revenue as (
             and financials.metric = 'revenue'
             and financials.dimension = ''
             and financials.period_type = 'FY'
-            and financials.period_end <= valuation_basis.valuation_date
+            and valuation_basis.valuation_date >= financials.period_end
     qualify row_number() over (
         partition by valuation_basis.offering_id
         order by financials.period_end desc

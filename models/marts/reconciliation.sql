@@ -91,15 +91,15 @@ cagr_inputs as (
             and growth_statements.base_metric = first_year.metric
             and growth_statements.dimension = first_year.dimension
             and first_year.period_type = 'FY'
-            and first_year.period_start = growth_statements.period_start
+            and growth_statements.period_start = first_year.period_start
     inner join resolved as last_year
         on
             growth_statements.company_id = last_year.company_id
             and growth_statements.base_metric = last_year.metric
             and growth_statements.dimension = last_year.dimension
             and last_year.period_type = 'FY'
-            and last_year.period_end = growth_statements.period_end
-            and last_year.currency = first_year.currency
+            and growth_statements.period_end = last_year.period_end
+            and first_year.currency = last_year.currency
     where
         growth_statements.growth_kind = 'cagr'
         and first_year.value > 0
@@ -310,6 +310,20 @@ proceeds_base as (
 
 ),
 
+proceeds_verdicts as (
+
+    select
+        *,
+        {{ check_passes(
+            'use_of_proceeds_amount', 'amount_qualifier', 'amount_tolerance',
+            'use_of_proceeds_pct / 100 * base_value',
+            '(pct_tolerance * base_value + use_of_proceeds_pct * base_tolerance) / 100') }} as matches_net_share,
+        {{ magnitude_low('use_of_proceeds_amount', 'amount_qualifier', 'amount_tolerance') }}
+        <= (use_of_proceeds_pct + pct_tolerance) / 100 * (abs(base_value) + base_tolerance) as within_gross_share,
+    from proceeds_base
+
+),
+
 proceeds_checks as (
 
     select
@@ -327,23 +341,19 @@ proceeds_checks as (
         case
             when base_metric = 'net_proceeds'
                 then purpose || ': ' || pct_value_text || ' of net proceeds'
-            else purpose || ': ' || pct_value_text || ' of net proceeds must not exceed that share of gross proceeds ('
-                || base_qualifier || ')'
+            else
+                purpose || ': ' || pct_value_text
+                || ' of net proceeds must not exceed that share of gross proceeds (' || base_qualifier || ')'
         end as detail,
         document_id,
         quote,
         is_override or base_override as is_override,
         case
-            when base_metric = 'net_proceeds'
-                then {{ check_passes(
-                    'use_of_proceeds_amount', 'amount_qualifier', 'amount_tolerance',
-                    'use_of_proceeds_pct / 100 * base_value',
-                    '(pct_tolerance * base_value + use_of_proceeds_pct * base_tolerance) / 100') }}
+            when base_metric = 'net_proceeds' then matches_net_share
             when base_qualifier = 'lower_bound' then true
-            else {{ magnitude_low('use_of_proceeds_amount', 'amount_qualifier', 'amount_tolerance') }}
-                <= (use_of_proceeds_pct + pct_tolerance) / 100 * (abs(base_value) + base_tolerance)
+            else within_gross_share
         end as passed,
-    from proceeds_base
+    from proceeds_verdicts
 
 ),
 

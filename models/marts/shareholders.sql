@@ -25,9 +25,9 @@ holders_ranked as (
             partition by holders.company_id, holders.holder_name, holders.holder_type
             order by
                 documents.published_at desc nulls last,
-                holders.stake_pct is null,
-                holders.document_id,
-                holders.char_start
+                holders.stake_pct is null asc,
+                holders.document_id asc,
+                holders.char_start asc
         ) as holder_rank,
     from holders
     left join documents

@@ -15,7 +15,7 @@ renamed as (
         coalesce(cast(exchange as varchar), '') as exchange,
         cast(event_type as varchar) as event_type,
         cast(event_date as date) as event_date,
-        coalesce(cast(date_precision as varchar), 'day') as date_precision,
+        cast(date_precision as varchar) as date_precision,
         cast(char_start as bigint) as char_start,
         cast(char_end as bigint) as char_end,
         cast(quote as varchar) as quote,

@@ -22,7 +22,7 @@ renamed as (
         cast(value as double) as value,
         cast(unit as varchar) as unit,
         coalesce(cast(currency as varchar), '') as currency,
-        coalesce(cast(qualifier as varchar), 'exact') as qualifier,
+        cast(qualifier as varchar) as qualifier,
         coalesce(cast(value_text as varchar), '') as value_text,
         cast(char_start as bigint) as char_start,
         cast(char_end as bigint) as char_end,

@@ -19,7 +19,7 @@ renamed as (
         cast(stake_pct as double) as stake_pct,
         cast(subscription_amount as double) as subscription_amount,
         coalesce(cast(currency as varchar), '') as currency,
-        coalesce(cast(qualifier as varchar), 'exact') as qualifier,
+        cast(qualifier as varchar) as qualifier,
         cast(as_of as date) as as_of,
         cast(char_start as bigint) as char_start,
         cast(char_end as bigint) as char_end,

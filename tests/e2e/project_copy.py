@@ -29,7 +29,6 @@ def copy_project(dest: Path) -> Path:
         return skipped
 
     shutil.copytree(PROJECT_ROOT, dest, ignore=ignore)
-    shutil.copytree(PROJECT_ROOT / "seeds/extracted", dest / "seeds/extracted")
     return dest
 
 
@@ -72,7 +71,7 @@ class Project:
             **(extra_env or {}),
         )
         proc = subprocess.run(
-            [sys.executable, "-m", "pipeline", *args, *(["--skip-ingest"] if args == ("build",) else [])],
+            [sys.executable, "-m", "pipeline", *args],
             cwd=self.root,
             env=env,
             capture_output=True,

@@ -10,6 +10,9 @@ import polars as pl
 import pytest
 
 from ingest.evaluate import (
+    EXPECTED_EVENTS_SCHEMA,
+    EXPECTED_FIGURES_SCHEMA,
+    EXPECTED_SHAREHOLDERS_SCHEMA,
     DocumentResult,
     GoldFileError,
     company_key,
@@ -62,13 +65,7 @@ def extracted_figure(**kw) -> dict:
 
 
 def expected_frame(*rows: dict) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=load_expected_schema())
-
-
-def load_expected_schema() -> dict:
-    from ingest.evaluate import EXPECTED_FIGURES_SCHEMA
-
-    return EXPECTED_FIGURES_SCHEMA
+    return pl.DataFrame(list(rows), schema=EXPECTED_FIGURES_SCHEMA)
 
 
 def extracted_frame(*rows: dict) -> pl.DataFrame:
@@ -202,8 +199,6 @@ def test_two_gold_values_under_one_key_each_need_their_own_figure():
 
 
 def holders_gold(*rows: dict) -> pl.DataFrame:
-    from ingest.evaluate import EXPECTED_SHAREHOLDERS_SCHEMA
-
     base = {
         "document_id": "d1",
         "company": "acme",
@@ -261,8 +256,6 @@ def test_holder_name_alternatives():
 
 
 def test_events_date_checked_only_when_gold_states_it():
-    from ingest.evaluate import EXPECTED_EVENTS_SCHEMA
-
     gold = pl.DataFrame(
         [
             {"document_id": "d1", "company": "acme", "event_type": "listing", "exchange": "HKEX",
@@ -352,8 +345,6 @@ def test_format_table_has_totals():
 
 
 def _no_events() -> pl.DataFrame:
-    from ingest.evaluate import EXPECTED_EVENTS_SCHEMA
-
     return pl.DataFrame(schema=EXPECTED_EVENTS_SCHEMA)
 
 
@@ -396,3 +387,34 @@ def test_test_articles_cover_both_scripts():
         languages = [row["language"] for row in csv.DictReader(fh)]
     assert len(languages) >= 10
     assert languages.count("zh-Hant") >= 4 and languages.count("zh-Hans") >= 4
+
+
+def test_evaluate_folder_scores_top_level_documents_with_gold(tmp_path, monkeypatch):
+    import ingest.extract
+    from ingest.evaluate import evaluate_folder
+
+    (tmp_path / "manifest.csv").write_text(
+        "file,title,publisher,published_at,url,language,companies\n"
+        "a.md,t,p,2025-06-30,,zh-Hans,示例科技\nb.md,t,p,2025-06-30,,zh-Hans,示例科技\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a.md").write_text("示例科技2024年收入为9.39亿元。", encoding="utf-8")
+    (tmp_path / "b.md").write_text("没有金标文件的文章。", encoding="utf-8")
+    (tmp_path / "a.expected.yml").write_text(
+        "figures:\n  - {company: 示例科技, metric: revenue, period_label: FY2024, value: 939000000,"
+        " unit: CNY, currency: CNY, qualifier: exact, text: '9.39亿元'}\n",
+        encoding="utf-8",
+    )
+
+    class FakeExtraction:
+        figures = extracted_frame(extracted_figure(company_id="demo_co"))
+        shareholders = empty_frame("ingest_shareholders")
+        events = empty_frame("ingest_events")
+        discovered_companies = pl.DataFrame(
+            {"company_id": ["demo_co"], "name_zh": ["示例科技"], "name_zh_hant": ["示例科技"]}
+        )
+
+    monkeypatch.setattr(ingest.extract, "extract_document", lambda doc, matcher: FakeExtraction())
+    results = evaluate_folder(tmp_path)
+    assert [r.document_id for r in results] == ["a"]
+    assert (results[0].figures.matched_count, results[0].figures.wrong_count) == (1, 0)

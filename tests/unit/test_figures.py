@@ -1,0 +1,434 @@
+"""Figure extraction on short sentences about many companies, in both scripts.
+
+Every test states the figure rows an analyst would record (company, metric, dimension, period,
+value, currency, qualifier) or the reason a number is left unclassified.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest.companies import CompanyMatcher
+from ingest.figures import extract_figures
+from ingest.lexicon import load_lexicon
+from ingest.text import Document
+
+# Fictional companies the tests register next to the reference seed.
+EXTRA_COMPANIES = {
+    "guangxin": ("光信智能", "光信"),
+    "haiyun": ("海韵科技",),
+    "lingyun": ("凌云数据", "凌雲數據"),
+}
+
+
+def _matcher() -> CompanyMatcher:
+    matcher = CompanyMatcher.from_seed()
+    for cid, names in EXTRA_COMPANIES.items():
+        matcher.add(cid, *names)
+    return matcher
+
+
+def extract(text, subjects=("guangxin",), language="zh-Hans", published=date(2025, 9, 1), body_start=0):
+    doc = Document("doc1", "doc1.txt", text, published, language, body_start=body_start)
+    return extract_figures(doc, _matcher(), list(subjects))
+
+
+def rows(result):
+    """(company, metric, dimension, period_label, value, currency, qualifier) per figure."""
+    return [
+        (
+            r["company_id"],
+            r["metric"],
+            r["dimension"],
+            r["period_label"],
+            r["value"],
+            r["currency"],
+            r["qualifier"],
+        )
+        for r in result.figures.iter_rows(named=True)
+    ]
+
+
+def reasons(result):
+    return {r["value_text"]: r["reason"] for r in result.unclassified.iter_rows(named=True)}
+
+
+def test_series_aligned_with_period_list_and_cumulative_total():
+    result = extract(
+        "2022年、2023年和2024年，光信智能营收分别为3.46亿元、4.02亿元、5.51亿元，三年累计收入12.99亿元；"
+        "净亏损分别为5.87亿元、4.93亿元和4.11亿元，累计亏损14.91亿元。"
+    )
+    assert rows(result) == [
+        ("guangxin", "revenue", "", "FY2022", 346e6, "CNY", "exact"),
+        ("guangxin", "revenue", "", "FY2023", 402e6, "CNY", "exact"),
+        ("guangxin", "revenue", "", "FY2024", 551e6, "CNY", "exact"),
+        ("guangxin", "revenue", "", "CUM-FY2022-FY2024", 1299e6, "CNY", "exact"),
+        ("guangxin", "net_profit", "", "FY2022", -587e6, "CNY", "exact"),
+        ("guangxin", "net_profit", "", "FY2023", -493e6, "CNY", "exact"),
+        ("guangxin", "net_profit", "", "FY2024", -411e6, "CNY", "exact"),
+        ("guangxin", "net_profit", "", "CUM-FY2022-FY2024", -1491e6, "CNY", "exact"),
+    ]
+
+
+def test_same_period_refers_back_to_the_period_list_of_the_paragraph():
+    result = extract(
+        "2022年至2024年，公司收入分别为4,210万美元、6,380万美元及8,950万美元；2025年前三季度收入为7,820万美元。"
+        "同期净亏损分别为3,560万美元、2,910万美元、1,870万美元及620万美元。"
+    )
+    losses = [r for r in rows(result) if r[1] == "net_profit"]
+    assert [(r[3], r[4], r[5]) for r in losses] == [
+        ("FY2022", -35.6e6, "USD"),
+        ("FY2023", -29.1e6, "USD"),
+        ("FY2024", -18.7e6, "USD"),
+        ("9M-2025", -6.2e6, "USD"),
+    ]
+
+
+def test_series_that_does_not_match_its_periods_is_not_guessed():
+    result = extract("光信智能2022年至2024年收入分别为38.1亿元、34.1亿元。")
+    assert rows(result) == []
+    assert reasons(result) == {"38.1亿元": "series_mismatch", "34.1亿元": "series_mismatch"}
+
+
+def test_traditional_script_hong_kong_bare_yuan_is_hkd():
+    result = extract(
+        "凌雲數據昨日掛牌，該股以每股13.6元定價，處於招股價範圍12.2元至14.8元的中上水平。開市報16.72元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[4], r[5]) for r in rows(result)] == [
+        ("offer_price", 13.6, "HKD"),
+        ("offer_price_low", 12.2, "HKD"),
+        ("offer_price_high", 14.8, "HKD"),
+        ("opening_price", 16.72, "HKD"),
+    ]
+
+
+def test_simplified_bare_yuan_stays_cny():
+    result = extract("光信智能2024年营收为7.86亿元，同比增长64.1%。")
+    assert rows(result) == [
+        ("guangxin", "revenue", "", "FY2024", 786e6, "CNY", "exact"),
+        ("guangxin", "revenue_growth_yoy_pct", "", "FY2024", 64.1, "", "exact"),
+    ]
+
+
+def test_conversion_parenthetical_is_kept_on_the_figure_and_implies_an_fx_rate():
+    result = extract(
+        "凌雲數據上市首日開盤上漲約3.3%，為120港元（約合人民幣108元）/股，市值528億港元（約合人民幣474億元）。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+        published=date(2026, 1, 8),
+    )
+    figures = result.figures.select(
+        "metric", "dimension", "value", "converted_value", "converted_currency"
+    ).rows()
+    assert figures == [
+        ("opening_change_pct", "", 3.3, None, None),
+        ("opening_price", "", 120.0, 108.0, "CNY"),
+        ("market_cap", "at_open", 52.8e9, 47.4e9, "CNY"),
+    ]
+    fx = result.implied_fx.select("rate_date", "base_currency", "quote_currency", "rate", "source").rows()
+    assert fx[0] == (date(2026, 1, 8), "HKD", "CNY", 0.9, "implied:doc1")
+    assert fx[1][3] == pytest.approx(474 / 528, rel=1e-5)
+
+
+def test_market_cap_moments():
+    result = extract(
+        "光信智能首日开盘价1.02港元。截至10点30分，市值约为21亿港元。截至收盘，报1.165港元，涨37.06%，总市值约21.6亿港元。",
+        published=date(2025, 7, 18),
+    )
+    assert [(r[1], r[2], r[4]) for r in rows(result)] == [
+        ("opening_price", "", 1.02),
+        ("market_cap", "intraday@10:30", 2.1e9),
+        ("first_day_close_price", "", 1.165),
+        ("first_day_change_pct", "", 37.06),
+        ("market_cap", "at_close", 2.16e9),
+    ]
+
+
+def test_prices_of_an_ordinary_trading_day_are_not_first_day_figures():
+    result = extract("商汤股价今日收报1.52港元，较前一交易日上涨3.4%。", subjects=("sensetime",))
+    assert rows(result) == []
+    assert reasons(result) == {"1.52港元": "not_listing_day", "3.4%": "not_listing_day"}
+
+
+def test_opening_fall_is_negative():
+    result = extract("海韵科技发行价为每股6.5港元，开盘即破发，报5.9港元，跌9.23%。", subjects=("haiyun",))
+    assert [(r[1], r[4]) for r in rows(result)] == [
+        ("offer_price", 6.5),
+        ("opening_price", 5.9),
+        ("opening_change_pct", -9.23),
+    ]
+
+
+def test_market_wide_totals_are_never_company_figures():
+    result = extract("今年以来，港股IPO募资总额已达1,000亿港元，科技类企业数量占比超过四成。")
+    assert rows(result) == []
+    assert reasons(result)["1,000亿港元"] == "market_wide"
+
+
+def test_peer_comparison_attributes_each_named_company():
+    result = extract("商汤与百度2024年收入分别为37.7亿元、1331亿元。", subjects=("sensetime",))
+    assert rows(result) == [
+        ("sensetime", "revenue", "", "FY2024", 3.77e9, "CNY", "exact"),
+        ("baidu", "revenue", "", "FY2024", 133.1e9, "CNY", "exact"),
+    ]
+
+
+def test_nearest_company_in_the_sentence_owns_the_figure():
+    result = extract(
+        "光信智能2024年营收12.4亿元；海韵科技2024年营收3.2亿元。", subjects=("guangxin", "haiyun")
+    )
+    assert [(r[0], r[4]) for r in rows(result)] == [("guangxin", 1.24e9), ("haiyun", 3.2e8)]
+
+
+def test_unknown_peer_is_not_given_to_the_subject():
+    result = extract("同行中，芯途微电子2024年收入11.74亿元。")
+    assert rows(result) == []
+    assert "11.74亿元" in reasons(result)
+
+
+def test_use_of_proceeds_with_purposes_and_parenthetical_amounts():
+    result = extract(
+        "光信智能募集資金淨額的70%（約29億港元）將用於通用AI大模型方面研發投入，約10%（約4.2億港元）將用於持續優化MaaS平臺。",
+        language="zh-Hant",
+    )
+    assert [(r[1], r[2], r[4], r[6]) for r in rows(result)] == [
+        ("use_of_proceeds_pct", "purpose:通用AI大模型", 70.0, "exact"),
+        ("use_of_proceeds_amount", "purpose:通用AI大模型", 2.9e9, "approx"),
+        ("use_of_proceeds_pct", "purpose:持续优化MaaS平台", 10.0, "approx"),
+        ("use_of_proceeds_amount", "purpose:持续优化MaaS平台", 4.2e8, "approx"),
+    ]
+
+
+def test_comparison_base_and_growth_take_the_right_periods():
+    result = extract(
+        "海韵科技2024年收入为4.86亿美元，较2023年的3.02亿美元增长60.9%，经营亏损为1.35亿美元。", ("haiyun",)
+    )
+    assert rows(result) == [
+        ("haiyun", "revenue", "", "FY2024", 4.86e8, "USD", "exact"),
+        ("haiyun", "revenue", "", "FY2023", 3.02e8, "USD", "exact"),
+        ("haiyun", "revenue_growth_yoy_pct", "", "FY2024", 60.9, "", "exact"),
+        ("haiyun", "operating_profit", "", "FY2024", -1.35e8, "USD", "exact"),
+    ]
+
+
+def test_same_period_last_year_value():
+    result = extract(
+        "2025年上半年，光信智能期内亏损1.06亿元，上年同期亏损1.92亿元。", published=date(2025, 8, 23)
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("net_profit", "H1-2025", -1.06e8),
+        ("net_profit", "H1-2024", -1.92e8),
+    ]
+
+
+def test_quarter_growth_with_lower_bound_ignores_the_comparison_period():
+    result = extract(
+        "光信智能预计截至2025年9月30日止的三个月收入，将较2024年同期增长60%以上。", published=date(2026, 1, 8)
+    )
+    assert rows(result) == [("guangxin", "revenue_growth_yoy_pct", "", "Q3-2025", 60.0, "", "lower_bound")]
+
+
+def test_cumulative_loss_lower_bound_and_cagr():
+    result = extract(
+        "2022年至2024年，光信智能营收分别为6亿元、7.27亿元和9.39亿元，年复合增长率达23%。但同期净亏损持续扩大，三年累计亏损超12亿元。"
+    )
+    assert rows(result)[3:] == [
+        ("guangxin", "revenue_cagr_pct", "", "CUM-FY2022-FY2024", 23.0, "", "exact"),
+        ("guangxin", "net_profit", "", "CUM-FY2022-FY2024", -1.2e9, "CNY", "lower_bound"),
+    ]
+
+
+def test_point_in_time_counts_take_the_as_of_date():
+    result = extract(
+        "截至2025年6月30日，海韵科技拥有657名研发人员，占员工总数的74%以上。公司已拥有86项授权专利（其中84项为发明专利）。",
+        subjects=("haiyun",),
+    )
+    assert [(r[1], r[3], r[4], r[6]) for r in rows(result)] == [
+        ("rd_headcount", "2025-06-30", 657.0, "exact"),
+        ("rd_headcount_share_pct", "2025-06-30", 74.0, "lower_bound"),
+        ("patents", "2025-06-30", 86.0, "exact"),
+        ("invention_patents", "2025-06-30", 84.0, "exact"),
+    ]
+
+
+def test_customers_with_kind_and_kpis_with_dimensions():
+    result = extract(
+        "截至2025年9月30日，公司累计服务付费企业客户逾1,500家。2023年6月，光信智能发布了拥有600亿参数的“山河”大模型。"
+    )
+    assert [(r[1], r[2], r[3], r[4], r[6]) for r in rows(result)] == [
+        ("customers_count", "kind:付费企业客户", "2025-09-30", 1500.0, "lower_bound"),
+        ("model_parameters", "model:山河", "M-2023-06", 6e10, "exact"),
+    ]
+
+
+def test_market_rank_with_market_dimension():
+    result = extract(
+        "根据灼识咨询，按2024年收入计，光信智能在中国AI设计工具市场排名第五，在医疗AI解决方案中排名第三。"
+    )
+    assert [(r[1], r[2], r[3], r[4]) for r in rows(result)] == [
+        ("market_rank", "market:中国AI设计工具市场", "FY2024", 5.0),
+        ("market_rank", "market:医疗AI解决方案", "FY2024", 3.0),
+    ]
+
+
+def test_segment_revenue_and_shares():
+    result = extract(
+        "2025年上半年，光信智能分业务看，AI视觉解决方案收入3.95亿元，占总收入的61.9%；海外收入占比达到21.7%。",
+        published=date(2025, 8, 23),
+    )
+    found = [(r[1], r[2], r[4]) for r in rows(result)]
+    assert found[:3] == [
+        ("revenue", "segment:AI视觉解决方案", 3.95e8),
+        ("revenue_share_pct", "segment:AI视觉解决方案", 61.9),
+        ("revenue_share_pct", "region:海外", 21.7),
+    ]
+
+
+def test_valuation_rounds_and_planned_proceeds_of_another_exchange():
+    result = extract(
+        "海韵科技今年8月的Pre-IPO轮融资中，投后估值达到64亿美元（约合人民币458亿元）。公司曾于2021年6月申报科创板，拟募资18.5亿元。",
+        subjects=("haiyun",),
+        published=date(2025, 11, 10),
+    )
+    assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows(result)] == [
+        ("valuation_post_money", "round:Pre-IPO", "M-2025-08", 6.4e9, "USD"),
+        ("planned_proceeds", "exchange:STAR", "M-2021-06", 1.85e9, "CNY"),
+    ]
+
+
+def test_offering_figures_in_traditional_script():
+    result = extract(
+        "凌雲數據是次全球發售1.25億股，集資總額約35.25億港元，扣除開支後淨額約33.6億港元。香港公開發售認購約3,862.4倍；"
+        "國際發售獲約11.3倍認購。六名基石投資者合共認購約15.3億港元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[4], r[6]) for r in rows(result)] == [
+        ("shares_offered", 1.25e8, "exact"),
+        ("gross_proceeds", 3.525e9, "approx"),
+        ("net_proceeds", 3.36e9, "approx"),
+        ("public_subscription_multiple", 3862.4, "approx"),
+        ("international_subscription_multiple", 11.3, "approx"),
+        ("cornerstone_count", 6.0, "exact"),
+        ("cornerstone_amount", 1.53e9, "approx"),
+    ]
+
+
+def test_shareholdings_acquisitions_and_changes_are_not_figures():
+    result = extract(
+        "创始人通过朔风控股持有公司26.8%股份。2023年9月，光信智能以现金总代价7300.46万元收购某公司约94.98%股权。"
+        "毛利率较去年同期提升4.6个百分点。"
+    )
+    assert rows(result) == []
+    assert reasons(result) == {
+        "26.8%": "shareholding",
+        "7300.46万元": "acquisition",
+        "94.98%": "acquisition",
+        "4.6个百分点": "change_in_points",
+    }
+
+
+def test_heading_summaries_use_the_document_period_list():
+    text = (
+        "三年亏损近15亿，光信智能再递表\n\n"
+        "2022年、2023年和2024年，公司营收分别为3.46亿元、4.02亿元、5.51亿元。"
+    )
+    result = extract(text, published=date(2025, 10, 14))
+    assert rows(result)[0] == ("guangxin", "net_profit", "", "CUM-FY2022-FY2024", -1.5e9, "CNY", "approx")
+
+
+def test_no_subject_and_several_companies_is_ambiguous():
+    result = extract("2024年收入为5亿元，商汤与百度均有布局。", subjects=())
+    assert rows(result) == []
+    assert reasons(result) == {"5亿元": "ambiguous_company"}
+
+
+def test_provenance_quotes_the_original_text():
+    text = "---\ntitle: x\n---\n光信智能２０２４年營收為７．８６億元。"
+    body = text.index("光信")
+    result = extract(text, language="zh-Hant", body_start=body)
+    (row,) = result.figures.iter_rows(named=True)
+    assert row["quote"] == text[row["char_start"] : row["char_end"]]
+    assert row["value_text"] == "７．８６億元" and row["value_text"] in row["quote"]
+    assert row["value"] == 7.86e8 and row["period_label"] == "FY2024"
+
+
+def test_front_matter_is_not_extracted():
+    text = "---\nsummary: 光信智能首日市值突破220亿港元\n---\n正文没有数字。"
+    result = extract(text, body_start=text.index("正文"))
+    assert result.figures.is_empty() and result.unclassified.is_empty()
+
+
+def test_figure_ids_are_unique_and_stable():
+    text = "2022年至2024年，光信智能营收分别为6亿元、7.27亿元和9.39亿元，年复合增长率达23%。"
+    first, second = extract(text), extract(text)
+    ids = first.figures["figure_id"].to_list()
+    assert len(set(ids)) == len(ids) == 4
+    assert ids == second.figures["figure_id"].to_list()
+
+
+def test_output_frames_follow_the_seed_contract():
+    from ingest.schema import SEED_SCHEMAS
+
+    result = extract("光信智能2024年营收为7.86亿元（约合1.1亿美元）。股份代号为2718。")
+    assert dict(result.figures.schema) == SEED_SCHEMAS["ingest_figures"]
+    assert dict(result.unclassified.schema) == SEED_SCHEMAS["ingest_unclassified_mentions"]
+    assert dict(result.implied_fx.schema) == SEED_SCHEMAS["ingest_implied_fx_rates"]
+
+
+def test_lexicon_covers_the_metric_vocabulary():
+    lexicon = load_lexicon()
+    import csv
+
+    vocabulary = Path(__file__).resolve().parents[2] / "seeds/reference/ref_metrics.csv"
+    with open(vocabulary, encoding="utf-8") as fh:
+        codes = {row["metric"] for row in csv.DictReader(fh)}
+    assert set(lexicon.metrics) == codes
+
+
+def test_lexicon_with_an_unknown_metric_names_file_and_metric(tmp_path):
+    bad = tmp_path / "metrics.yml"
+    bad.write_text(
+        "metrics:\n  revenue_per_user:\n    table: kpis\n    unit: money\n    kind: flow\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match=r"metrics\.yml: metric revenue_per_user is not in ref_metrics\.csv"):
+        load_lexicon(bad)
+
+
+def test_lexicon_with_a_bad_pattern_names_it(tmp_path):
+    source = Path(__file__).resolve().parents[2] / "ingest/rules/metrics.yml"
+    bad = tmp_path / "metrics.yml"
+    bad.write_text(source.read_text(encoding="utf-8").replace('"营收", ', '"营收(", ', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad pattern '营收\(' in metric revenue"):
+        load_lexicon(bad)
+
+
+def test_growth_then_level_gives_both_figures():
+    result = extract("光信智能2024年营收同比增长20%至10亿元。")
+    assert rows(result) == [
+        ("guangxin", "revenue_growth_yoy_pct", "", "FY2024", 20.0, "", "exact"),
+        ("guangxin", "revenue", "", "FY2024", 1e9, "CNY", "exact"),
+    ]
+
+
+def test_investor_named_before_the_figure_does_not_own_it():
+    result = extract("今年5月，腾讯领投了光信智能新一轮融资，投后估值达到300亿元。")
+    assert rows(result) == [("guangxin", "valuation_post_money", "", "M-2025-05", 3e10, "CNY", "exact")]
+
+
+def test_grey_market_and_greenshoe_scenarios_are_not_recorded():
+    result = extract(
+        "光信智能暗盘收报3.6港元，较招股价上涨8%。若超额配股权获悉数行使，光信智能募资净额将增至60亿港元。"
+    )
+    assert rows(result) == []
+    assert reasons(result)["8%"] == "grey_market"
+
+
+def test_offer_price_bounds_named_explicitly():
+    result = extract("光信智能招股价上限为3.99港元。")
+    assert rows(result) == [("guangxin", "offer_price_high", "", "2025-09-01", 3.99, "HKD", "exact")]

@@ -1,0 +1,140 @@
+"""Period grammar: reporting periods, as-of dates, ranges, lists and relative dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingest.periods import CUM_MARKER, cumulative, find_periods, fy, half, months_to_period
+from ingest.text import fold
+
+PUB = date(2026, 1, 8)
+PUB_SUMMER = date(2025, 8, 23)
+
+# (text, publication date, [(role, label, [part labels]), ...])
+PERIOD_CASES = [
+    ("2024年", PUB, [("period", "FY2024", ["FY2024"])]),
+    ("2024年度", PUB, [("period", "FY2024", ["FY2024"])]),
+    ("2024财年", PUB, [("period", "FY2024", ["FY2024"])]),
+    ("2025年上半年", PUB, [("period", "H1-2025", ["H1-2025"])]),
+    ("2025年1-6月", PUB, [("period", "H1-2025", ["H1-2025"])]),
+    ("2025年1至6月", PUB, [("period", "H1-2025", ["H1-2025"])]),
+    ("截至2025年6月30日止六个月", PUB, [("period", "H1-2025", ["H1-2025"])]),
+    ("截至2025年6月30日止六個月", PUB, [("period", "H1-2025", ["H1-2025"])]),
+    ("2024年下半年", PUB, [("period", "H2-2024", ["H2-2024"])]),
+    ("2025年前三季度", PUB, [("period", "9M-2025", ["9M-2025"])]),
+    ("2025年1-9月", PUB, [("period", "9M-2025", ["9M-2025"])]),
+    ("截至2025年9月30日止九個月", PUB, [("period", "9M-2025", ["9M-2025"])]),
+    ("今年首三季", date(2025, 11, 10), [("period", "9M-2025", ["9M-2025"])]),
+    ("2025年第三季度", PUB, [("period", "Q3-2025", ["Q3-2025"])]),
+    ("2025年Q1", PUB, [("period", "Q1-2025", ["Q1-2025"])]),
+    ("截至2025年9月30日止的三个月", PUB, [("period", "Q3-2025", ["Q3-2025"])]),
+    ("截至2024年12月31日止年度", PUB, [("period", "FY2024", ["FY2024"])]),
+    ("2025年11月", PUB, [("period", "M-2025-11", ["M-2025-11"])]),
+    ("截至2025年6月30日", PUB, [("as_of", "2025-06-30", ["2025-06-30"])]),
+    ("截至2024年末", PUB, [("as_of", "2024-12-31", ["2024-12-31"])]),
+    ("截至上市前", PUB, [("as_of", "2026-01-08", ["2026-01-08"])]),
+    ("截至目前", PUB, [("as_of", "2026-01-08", ["2026-01-08"])]),
+    ("于2025年9月30日为", PUB, [("as_of", "2025-09-30", ["2025-09-30"])]),
+    ("2025年6月30日挂牌", PUB, [("date", "2025-06-30", ["2025-06-30"])]),
+    ("2025/6/30", PUB, [("date", "2025-06-30", ["2025-06-30"])]),
+    # month-day and month without a year resolve from the publication date
+    ("1月8日报道", PUB, [("date", "2026-01-08", ["2026-01-08"])]),
+    ("截至6月30日", PUB_SUMMER, [("as_of", "2025-06-30", ["2025-06-30"])]),
+    ("12月20日", PUB, [("date", "2025-12-20", ["2025-12-20"])]),
+    ("上半年", PUB_SUMMER, [("period", "H1-2025", ["H1-2025"])]),
+    ("下半年", PUB_SUMMER, [("period", "H2-2025", ["H2-2025"])]),
+    ("今年5月", PUB, [("period", "M-2025-05", ["M-2025-05"])]),  # not yet May 2026: last year's May
+    ("今年5月", PUB_SUMMER, [("period", "M-2025-05", ["M-2025-05"])]),
+    ("去年", PUB, [("period", "FY2025", ["FY2025"])]),
+    ("今年", PUB_SUMMER, [("period", "FY2025", ["FY2025"])]),
+    # ranges and lists
+    ("2022年至2024年", PUB, [("list", "CUM-FY2022-FY2024", ["FY2022", "FY2023", "FY2024"])]),
+    ("2022-2024年", PUB, [("list", "CUM-FY2022-FY2024", ["FY2022", "FY2023", "FY2024"])]),
+    (
+        "2022年~2025年1-6月",
+        PUB,
+        [("list", "CUM-FY2022-H1-2025", ["FY2022", "FY2023", "FY2024", "H1-2025"])],
+    ),
+    (
+        "2022年、2023年、2024年以及2025年上半年",
+        PUB,
+        [("list", "CUM-FY2022-H1-2025", ["FY2022", "FY2023", "FY2024", "H1-2025"])],
+    ),
+    (
+        "截至2023年及2024年12月31日止年度以及截至2025年9月30日止九個月",
+        PUB,
+        [("list", "CUM-FY2023-9M-2025", ["FY2023", "FY2024", "9M-2025"])],
+    ),
+    ("2024年、2025年1-6月", PUB, [("list", "CUM-FY2024-H1-2025", ["FY2024", "H1-2025"])]),
+    # comparison bases are marked, never the period of a figure
+    (
+        "較2024年同期增長",
+        PUB,
+        [("comparison", "FY2024", ["FY2024"]), ("comparison", "2026-01-08", [])],
+    ),
+    ("较2023年的3.02亿美元", PUB, [("comparison", "FY2023", ["FY2023"])]),
+    ("同期净利润", PUB, [("same_period", "2026-01-08", [])]),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), PERIOD_CASES)
+def test_find_periods(text, published, expected):
+    found = [
+        (p.role, p.period.label, [x.label for x in p.parts]) for p in find_periods(fold(text), published)
+    ]
+    assert found == expected
+
+
+def test_offsets_point_into_the_original_text():
+    text = "收入方面，截至2025年6月30日止六個月收益為3.41億元"
+    (p,) = find_periods(fold(text), PUB)
+    assert text[p.start : p.end] == "截至2025年6月30日止六個月"
+    assert (p.period.start, p.period.end) == (date(2025, 1, 1), date(2025, 6, 30))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三年累计亏损",
+        "三年半时间内",
+        "近三年半",
+        "报告期内",
+        "累计研发投入",
+        "三年亏损近15亿",
+        "往绩记录期内",
+    ],
+)
+def test_cumulative_markers(text):
+    assert CUM_MARKER.search(fold(text))
+
+
+@pytest.mark.parametrize("text", ["2024年收入", "三年前撤回申请", "第三年", "五年前"])
+def test_not_cumulative(text):
+    assert not CUM_MARKER.search(fold(text))
+
+
+def test_cumulative_label_spans_its_parts():
+    p = cumulative([fy(2022), fy(2023), fy(2024), half(2025, 1)])
+    assert (p.period_type, p.label) == ("CUM", "CUM-FY2022-H1-2025")
+    assert (p.start, p.end) == (date(2022, 1, 1), date(2025, 6, 30))
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "label"),
+    [
+        (1, 12, "FY2025"),
+        (1, 6, "H1-2025"),
+        (7, 12, "H2-2025"),
+        (1, 9, "9M-2025"),
+        (4, 6, "Q2-2025"),
+        (3, 3, "M-2025-03"),
+    ],
+)
+def test_month_spans(first, last, label):
+    assert months_to_period(2025, first, last).label == label
+
+
+def test_irregular_month_span_is_not_a_period():
+    assert months_to_period(2025, 2, 7) is None
