@@ -30,7 +30,7 @@ import string
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -166,11 +166,19 @@ class Style:
     hk_bare_price: bool  # zh-Hant HK paper: '每股13.6元' means HKD
     decimals_yi: int  # 1 or 2 decimals for 亿 amounts
     wan_for_small: bool  # amounts under 1亿 in 万 (4,210万美元) rather than 0.42亿
+    cny_prefix: bool = False  # '人民币9.39亿元' rather than '9.39亿元'
+    millions: bool = False  # HK prospectus style '人民币562.3百万元' (with cny_prefix)
 
 
 def money(rng: random.Random, style: Style, amount: float, currency: str) -> tuple[str, float]:
     """(number with scale and currency as written, exact value in whole units) for ~`amount`."""
     amount = abs(amount)
+    if currency == "CNY" and style.cny_prefix:
+        if style.millions and amount >= 1e6:
+            number = f"{amount / 1e6:.1f}"
+            return f"人民币{number}百万元", _decimal_value(number, 1_000_000)
+        text, value = money(rng, replace(style, cny_prefix=False, cny_word="元"), amount, currency)
+        return f"人民币{text}", value
     word = {"CNY": style.cny_word, "USD": "美元", "HKD": "港元"}[currency]
     if amount >= 1e8 or (not style.wan_for_small and amount >= 5e6):
         # under 1亿 two decimals keep the value meaningful (0.57亿, not 0.6亿)
@@ -222,10 +230,6 @@ def join_list(rng: random.Random, items: Sequence[str]) -> str:
 
 
 # --------------------------------------------------------------------------- periods
-
-
-def fy_text(style: str, year: int) -> str:
-    return style.format(y=year)
 
 
 FY_STYLES = ("{y}年", "{y}年", "{y}年度", "{y}财年")
@@ -302,8 +306,13 @@ class Article:
     holders: list[dict] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
 
+    #: set when the sentence before a series did not list its periods (a 同期 chain would dangle)
+    needs_periods: bool = False
+
     def pick(self, variants: Sequence[str], hk_variants: Sequence[str] = ()) -> str:
         pool = list(variants) + (list(hk_variants) if self.hant else [])
+        if self.needs_periods and any("{periods}" in v for v in pool):
+            pool = [v for v in pool if "{periods}" in v]
         return self.rng.choice(pool)
 
     def fill(self, template: str, **slots: Slot | str) -> str:
@@ -427,9 +436,19 @@ def section_financials(a: Article, f: Financials) -> list[str]:
     if a.reporter != "CNY" and rng.random() < 0.7:
         word = {"USD": "美元", "HKD": "港元"}[a.reporter]
         out.append(f"招股书显示，{a.name}以{word}作为报告货币。")
-    out.append(a.fill(a.pick(T.REVENUE_SERIES, T.REVENUE_SERIES_HK), periods=periods, co=a.co(), vals=rev))
+    fy = [i for i, p in enumerate(f.periods) if p.kind == "FY"]
+    from_to = rng.random() < 0.2
+    if from_to:
+        out.append(from_to_sentence(a, f, "revenue", f.revenue, fy[0], fy[-1]))
+        a.needs_periods = True
+    else:
+        out.append(
+            a.fill(a.pick(T.REVENUE_SERIES, T.REVENUE_SERIES_HK), periods=periods, co=a.co(), vals=rev)
+        )
     losses = all(v < 0 for _, v in f.net)
-    if losses and rng.random() < 0.7:
+    if losses and (from_to or rng.random() < 0.15):
+        out.append(from_to_sentence(a, f, "net_profit", f.net, fy[0], fy[-1]))
+    elif losses and rng.random() < 0.7:
         net = series_slot(a, "net_profit", f.net, f.periods)
         out.append(a.fill(a.pick(T.LOSS_SERIES, T.LOSS_SERIES_HK), periods=periods, co=a.co(), vals=net))
     else:
@@ -446,7 +465,24 @@ def section_financials(a: Article, f: Financials) -> list[str]:
     if rng.random() < 0.6:
         slot = series_slot(a, "gross_margin_pct", f.margins, f.periods, unit="pct")
         out.append(a.fill(a.pick(T.MARGIN_SERIES), periods=periods, co=a.co(), vals=slot))
+    a.needs_periods = False
     return out
+
+
+def from_to_sentence(a: Article, f: Financials, metric: str, items, first: int, last: int) -> str:
+    """'收入由2022年的6亿元增长至2024年的9.39亿元' — the first and last full years of a series."""
+    (t1, v1), (t2, v2) = items[first], items[last]
+    p1, p2 = f.periods[first], f.periods[last]
+    currency = a.reporter
+    slots = {
+        "v1": Slot(t1, (Figure(metric, v1, currency, currency, "exact", t1, p1.label),)),
+        "v2": Slot(t2, (Figure(metric, v2, currency, currency, "exact", t2, p2.label),)),
+    }
+    if metric == "revenue":
+        template, verbs = a.pick(T.REVENUE_FROM_TO), T.REVENUE_UP if v2 >= v1 else T.REVENUE_DOWN
+    else:
+        template, verbs = a.pick(T.LOSS_FROM_TO), T.LOSS_UP if abs(v2) >= abs(v1) else T.LOSS_DOWN
+    return a.fill(template, co=a.co(), y1=str(p1.year), y2=str(p2.year), change=a.rng.choice(verbs), **slots)
 
 
 def _sum_text(a: Article, values: Sequence[float], metric: str, label: str, sign: int) -> Slot:
@@ -1065,16 +1101,33 @@ def _known_aliases() -> tuple[str, ...]:
     return tuple(CompanyMatcher.from_seed().aliases)
 
 
-def company_names() -> list[str]:
-    """Every fictional name that contains no alias of a real company in the reference seed."""
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def pick_company(rng: random.Random, used: set[str]) -> tuple[str, str]:
+    """A fictional (simplified name, company_id) not used yet in this corpus.
+
+    Rejected: names containing an alias of a real company in the reference seed (the matcher would
+    attribute figures to it), names whose company_id another name already has (雲/云 or 行/星 give
+    the same pinyin), and names that do not survive s2t→t2s (the zh-Hant article must fold back to the
+    same id). After many collisions (a corpus larger than the name space) a used name is reused.
+    """
     aliases = [a for a in _known_aliases() if not a.isascii()]
-    names = []
-    for head in T.NAME_HEADS:
-        for tail in T.NAME_TAILS:
-            name = head + tail
-            if not any(alias in name for alias in aliases):
-                names.append(name)
-    return names
+    fallback = None
+    while True:
+        for _ in range(200):
+            name = rng.choice(T.NAME_FIRST) + rng.choice(T.NAME_SECOND) + rng.choice(T.NAME_TAILS)
+            if any(alias in name for alias in aliases) or _t2s().convert(_s2t().convert(name)) != name:
+                continue
+            slug = company_slug(name)
+            if slug not in used:
+                used.add(slug)
+                return name, slug
+            fallback = (name, slug)
+        if fallback is not None:
+            return fallback
 
 
 def build_article(rng: random.Random, index: int, name: str, company_id: str) -> tuple[Article, str]:
@@ -1089,6 +1142,8 @@ def build_article(rng: random.Random, index: int, name: str, company_id: str) ->
         hk_bare_price=hant and rng.random() < 0.6,
         decimals_yi=rng.choice((1, 2, 2)),
         wan_for_small=rng.random() < 0.5,
+        cny_prefix=rng.random() < 0.2,
+        millions=hant and rng.random() < 0.3,
     )
     a = Article(rng, f"{index:05d}_{company_id}", name, company_id, published, hant, kind, style, reporter)
     publisher = rng.choice(T.PUBLISHERS_HANT if hant else T.PUBLISHERS_HANS)
@@ -1173,15 +1228,12 @@ def generate(n: int, out: Path, seed: int = 0) -> dict[str, int]:
         raise ValueError(f"--n must be a positive number of articles, got {n}")
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    names = company_names()
-    slugs: dict[str, str] = {}
+    used_ids: set[str] = set()
     convert = _s2t().convert
     manifest, expected, holders = [], [], []
     for index in range(1, n + 1):
-        name = rng.choice(names)
-        if name not in slugs:
-            slugs[name] = company_slug(name)
-        article, body = build_article(rng, index, name, slugs[name])
+        name, company_id = pick_company(rng, used_ids)
+        article, body = build_article(rng, index, name, company_id)
         title = body.split("\n", 1)[0]
         if article.hant:
             body, title, shown_name = convert(body), convert(title), convert(name)

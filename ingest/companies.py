@@ -161,6 +161,7 @@ class DiscoveredCompany:
     name_as_written: str
     evidence: str
     known: bool  # True when the name resolved to a company the matcher already knew
+    aliases: tuple[str, ...] = ()  # other names of the same company in this document (folded)
 
 
 @lru_cache(maxsize=1)
@@ -168,20 +169,47 @@ def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
 
+@dataclass(frozen=True)
+class _DiscoveryRules:
+    trigger_re: re.Pattern[str]
+    tail_re: re.Pattern[str]
+    head_re: re.Pattern[str]
+    cut_re: re.Pattern[str]
+    joiner_re: re.Pattern[str]
+    bracket_re: re.Pattern[str]
+    stop_names: frozenset[str]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
 @lru_cache(maxsize=1)
-def _discovery_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], frozenset[str]]:
+def _discovery_rules() -> _DiscoveryRules:
     triggers = rule("events", "subject_triggers")
-    tails = sorted(rule("events", "subject_tail_words"), key=len, reverse=True)
-    descriptors = sorted(rule("events", "subject_descriptors"), key=len, reverse=True)
-    trigger_re = re.compile("|".join(f"(?:{t})" for t in triggers))
-    tail_re = re.compile("(?:" + "|".join(map(re.escape, tails)) + r"|\s+|\([^()]*\))$")
-    head_re = re.compile("(?:" + "|".join(map(re.escape, descriptors)) + ")")
-    return trigger_re, tail_re, head_re, frozenset(rule("events", "subject_stop_names"))
+    leads = _alternation(rule("events", "alias_bracket_leads"))
+    return _DiscoveryRules(
+        trigger_re=re.compile("|".join(f"(?:{t})" for t in triggers)),
+        tail_re=re.compile("(?:" + _alternation(rule("events", "subject_tail_words")) + r"|\s+|\([^()]*\))$"),
+        head_re=re.compile("(?:" + _alternation(rule("events", "subject_descriptors")) + ")"),
+        cut_re=re.compile(_alternation(rule("events", "subject_cut_words"))),
+        joiner_re=re.compile(_alternation(rule("events", "subject_joiners"))),
+        # "(以下简称"X")", "(X)", "(Lingshu AI)" right after a name; ',简称X' too.
+        bracket_re=re.compile(
+            rf'\(\s*(?:{leads})?[:：]?\s*"?(?P<short>[^()"，,。；;:：]{{2,24}}?)"?\s*\)'
+            rf"|[，,]\s*(?:{leads})[:：]?\s*\"?"
+            rf"(?P<short2>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9 ]{{1,15}}?)\"?(?=[，,。；;)\n])"
+        ),
+        stop_names=frozenset(rule("events", "subject_stop_names")),
+    )
 
 
 _CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n《》【】、|]")
 _NAME_OK = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·.&\- ]*")
 _BAD_NAME_CHARS = re.compile(r"[的了是在于将已也都被把与及和并]")
+_LEGAL_SUFFIX = re.compile(r"(?:有限公司|有限责任公司|集团)$")  # a registered full name may be long
+_LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")
+MIN_CUT_INDEX = 2  # a cut word may start a name ("再鼎…"): only cut after the first two characters
 
 
 def company_slug(name_zh: str) -> str:
@@ -194,8 +222,15 @@ def company_slug(name_zh: str) -> str:
     return slug
 
 
-def _strip_tail(clause: str, published_at, tail_re: re.Pattern[str]) -> str:
-    """Remove adverbs, places and dates between a company name and its trigger."""
+def _cut_at_trigger_words(name: str) -> str:
+    """'X今起' → 'X', 'X转战港股再' → 'X': a headline verb or time word ends the name."""
+    m = _discovery_rules().cut_re.search(name, MIN_CUT_INDEX)
+    return name[: m.start()] if m else name
+
+
+def _strip_tail(clause: str, published_at) -> str:
+    """Remove adverbs, places, dates and headline words between a company name and its trigger."""
+    tail_re = _discovery_rules().tail_re
     while True:
         before = clause
         clause = tail_re.sub("", clause)
@@ -206,9 +241,10 @@ def _strip_tail(clause: str, published_at, tail_re: re.Pattern[str]) -> str:
             return clause
 
 
-def _name_before(clause: str, head_re: re.Pattern[str]) -> tuple[str, int]:
+def _name_before(clause: str) -> tuple[str, int]:
     """The name at the end of `clause` and its end offset: after the last descriptor word or quote
     ('AI独角兽X' → 'X', '老兵"X"' → 'X')."""
+    head_re = _discovery_rules().head_re
     end = len(clause) - 1 if clause.endswith('"') else len(clause)
     body = clause[:end]
     cut = body.rfind('"') + 1
@@ -218,33 +254,78 @@ def _name_before(clause: str, head_re: re.Pattern[str]) -> tuple[str, int]:
     return body[cut:].strip(" -·"), end
 
 
-def _is_plausible_name(name: str, stop_names: frozenset[str]) -> bool:
-    if name in stop_names or not _NAME_OK.fullmatch(name):
+def _is_plausible_name(name: str) -> bool:
+    if name in _discovery_rules().stop_names or not _NAME_OK.fullmatch(name):
         return False
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in name)
-    if cjk and (_BAD_NAME_CHARS.search(name) or not 2 <= cjk <= 10):
+    longest = 24 if _LEGAL_SUFFIX.search(name) else 10
+    if cjk and (_BAD_NAME_CHARS.search(name) or not 2 <= cjk <= longest):
         return False
     return len(name) >= 2
 
 
-def _candidates_in(folded: str, original: str, published_at) -> list[tuple[str, str, str]]:
-    """(folded name, name as written, evidence clause) for each "<name> … <trigger>" in `folded`."""
-    trigger_re, tail_re, head_re, stop_names = _discovery_patterns()
+def _split_joined(name: str) -> list[tuple[int, str]]:
+    """(offset, part) of "X与Y" when both parts are at least two characters, else [(0, name)]."""
+    parts, begin = [], 0
+    for m in _discovery_rules().joiner_re.finditer(name):
+        if m.start() - begin >= 2 and len(name) - m.end() >= 2:
+            parts.append((begin, name[begin : m.start()]))
+            begin = m.end()
+    parts.append((begin, name[begin:]))
+    return parts
+
+
+def _candidates_in(folded: str, original: str, published_at) -> list[tuple[str, str, str, bool]]:
+    """(folded name, name as written, evidence clause, joined) for each "<name> … <trigger>" in
+    `folded`; `joined` marks one of several names before one trigger ("X与Y同日挂牌")."""
+    rules = _discovery_rules()
     out = []
-    for m in trigger_re.finditer(folded):
+    for m in rules.trigger_re.finditer(folded):
         start = 0
         for brk in _CLAUSE_BREAK.finditer(folded, 0, m.start()):
             start = brk.end()
         if start == m.start():
             continue
-        clause = _strip_tail(folded[start : m.start()], published_at, tail_re)
-        name, name_end = _name_before(clause, head_re)
-        if not _is_plausible_name(name, stop_names):
-            continue
-        name_start = start + name_end - len(name)
-        written = original[name_start : name_start + len(name)]
-        out.append((name, written, original[start : m.end()]))
+        clause = folded[start : m.start()]
+        while True:  # cut and strip until stable: "X科技(X)今日正式" → "X科技"
+            before = clause
+            clause = _strip_tail(_cut_at_trigger_words(clause), published_at)
+            name, name_end = _name_before(clause)
+            cut = _cut_at_trigger_words(name)
+            if cut != name:
+                clause = clause[: name_end - len(name) + len(cut)]
+            if clause == before:
+                break
+        parts = _split_joined(clause)
+        for offset, part in parts:  # "X与自动驾驶方案商Y": each part loses its own descriptor
+            name, name_end = _name_before(part)
+            if not _is_plausible_name(name):
+                continue
+            name_start = start + offset + name_end - len(name)
+            written = original[name_start : name_start + len(name)]
+            out.append((name, written, original[start : m.end()], len(parts) > 1))
     return out
+
+
+def _prefer_recurring(name: str, body: str) -> str:
+    """A headline name the body never repeats ('X医疗AI') becomes its longest prefix the body does
+    use ('X医疗'), so the headline's extra words do not make a second company."""
+    if name in body or not body:
+        return name
+    for end in range(len(name) - 1, 1, -1):
+        prefix = name[:end]
+        if prefix in body and _is_plausible_name(prefix):
+            return prefix
+    return name
+
+
+def _body_without_title(doc: Document) -> str:
+    """Folded body with lines that repeat the title blanked (a markdown '# title' line)."""
+    body = doc.folded[doc.body_start :]
+    title = fold(doc.title).strip()
+    if not title:
+        return body
+    return "\n".join("" if line.strip().lstrip("#").strip() == title else line for line in body.split("\n"))
 
 
 def company_named_before(
@@ -253,13 +334,19 @@ def company_named_before(
     """The company named just before `pos` in its clause ("X于6月30日成功登陆港交所"):
     (company_id, False) when known, (None, True) when a plausible name the matcher does not know and
     the document names again, (None, False) otherwise (a pronoun, a date, a phrase, nothing)."""
-    _, tail_re, head_re, stop_names = _discovery_patterns()
-    clause = _strip_tail(folded[clause_start:pos], published_at, tail_re)
+    clause = _strip_tail(folded[clause_start:pos], published_at)
     ending = [m for m in matcher._find_mentions(clause) if m.end == len(clause)]
     if ending:  # "其中智谱" → 智谱
         return ending[-1].company_id, False
-    name, _ = _name_before(clause, head_re)
-    if not _is_plausible_name(name, stop_names):
+    name, _ = _name_before(clause)
+    cut = _cut_at_trigger_words(name)
+    if cut != name:  # "X今日正式" → X
+        clause = _strip_tail(clause[: len(clause) - len(name) + len(cut)], published_at)
+        ending = [m for m in matcher._find_mentions(clause) if m.end == len(clause)]
+        if ending:
+            return ending[-1].company_id, False
+        name, _ = _name_before(clause)
+    if not _is_plausible_name(name):
         return None, False
     known = matcher.resolve(name)
     if known:
@@ -269,29 +356,128 @@ def company_named_before(
     return None, folded.count(name) >= MIN_MENTIONS
 
 
+@dataclass
+class _Entity:
+    """Names found for one company in one document; the first is the preferred (canonical) one."""
+
+    names: list[str]  # folded
+    written: str
+    evidence: str
+    known_id: str | None = None
+    from_manifest: bool = False
+
+    def owns(self, name: str) -> bool:
+        return any(name in n or n in name for n in self.names)
+
+
+def _short_aliases(doc: Document, names: list[str]) -> list[str]:
+    """Other names declared around one of `names`: the short name after a full one ("X科技（X）",
+    "X（以下简称"X"）", "X（Lingshu AI）") and the full name before a short one ("X科技（X）" when only X
+    is known)."""
+    rules, folded, out = _discovery_rules(), doc.folded, []
+    for name in names:
+        for m in re.finditer(re.escape(name), folded):
+            b = rules.bracket_re.match(folded, m.end())
+            if b:
+                short = (b.group("short") or b.group("short2") or "").strip()
+                declared = "简称" in b.group(0) or "下称" in b.group(0)
+                # A Chinese short form shares the full name's first character (or is declared by 简称).
+                chinese = _is_plausible_name(short) and (declared or short[0] == name[0])
+                latin = _LATIN_ALIAS.fullmatch(short) is not None and len(short) >= 3
+                if short != name and short not in rules.stop_names and (chinese or latin):
+                    out.append(short)
+            full = _full_name_before(folded, m.start(), m.end(), name)
+            if full:
+                out.append(full)
+    return list(dict.fromkeys(n for n in out if n not in names))
+
+
+def _full_name_before(folded: str, start: int, end: int, short: str) -> str | None:
+    """'X科技' when `short` X at [start, end) is the bracket of "X科技（X）" / "X科技（简称"X"）"."""
+    opening = folded.rfind("(", max(0, start - 12), start)
+    if opening < 0 or not re.fullmatch(
+        r"\(\s*(?:" + _alternation(rule("events", "alias_bracket_leads")) + r')?[:：]?\s*"?',
+        folded[opening:start],
+    ):
+        return None
+    if not re.match(r'"?\s*\)', folded[end : end + 3]):
+        return None
+    clause_start = 0
+    for brk in _CLAUSE_BREAK.finditer(folded, max(0, opening - 40), opening):
+        clause_start = brk.end()
+    name, _ = _name_before(folded[max(clause_start, opening - 40) : opening])
+    declared = "称" in folded[opening:start]
+    related = name[0] == short[0] or short[:2] in name or declared and _LEGAL_SUFFIX.search(name)
+    if len(name) > len(short) and related and _is_plausible_name(name):
+        return name
+    return None
+
+
 def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]:
-    found: dict[str, DiscoveredCompany] = {}
+    entities: list[_Entity] = []
+
+    def entity_for(name: str) -> _Entity | None:
+        return next((e for e in entities if e.owns(name)), None)
+
     for name in doc.subject_companies:
-        if matcher.resolve(name) or name in matcher.names_zh:
+        written = name.strip()
+        folded_name = fold(written)
+        if not folded_name:
             continue
-        simplified = fold(name).strip()
-        cid = company_slug(simplified)
-        found[cid] = DiscoveredCompany(cid, simplified, name.strip(), f"manifest: {name.strip()}", False)
+        known = matcher.resolve(written) or (written if written in matcher.names_zh else None)
+        entity = entity_for(folded_name)
+        if entity is None:
+            entities.append(_Entity([folded_name], written, f"manifest: {written}", known, True))
+    body = _body_without_title(doc)
     lo, hi = _lead_span(doc)
     regions = [
         (fold(doc.title), doc.title, True),
         (doc.folded[lo:hi], doc.text[lo:hi], False),
     ]
     for folded, original, in_title in regions:
-        for name, written, evidence in _candidates_in(folded, original, doc.published_at):
+        for name, written, evidence, joined in _candidates_in(folded, original, doc.published_at):
             known = matcher.resolve(name)
-            if known is None and not in_title and doc.folded.count(name) < MIN_MENTIONS:
+            if known is None and in_title:
+                trimmed = _prefer_recurring(name, body)
+                written, name = written[: len(trimmed)], trimmed
+                known = matcher.resolve(name)
+            shorts = _short_aliases(doc, [name])
+            recurs = any(doc.folded.count(n) >= MIN_MENTIONS for n in [name, *shorts])
+            if known is None and (joined or not in_title) and not recurs:
                 continue  # named once in passing: not the article's subject
-            unseen = known is None or known in matcher.discovered_ids
-            cid = known or company_slug(name)
-            if cid not in found:
-                found[cid] = DiscoveredCompany(cid, name, written, evidence, not unseen)
+            entity = next((e for e in entities if known and e.known_id == known), None) or entity_for(name)
+            if entity is None:
+                entities.append(_Entity([name], written, evidence, known))
+            elif name not in entity.names:
+                entity.names.append(name)
+    found: dict[str, DiscoveredCompany] = {}
+    for entity in entities:
+        entity.names += [a for a in _short_aliases(doc, entity.names) if a not in entity.names]
+        canonical = entity.names[0] if entity.from_manifest else _canonical(entity.names, body)
+        known = entity.known_id or next(
+            (matcher.resolve(n) for n in entity.names if matcher.resolve(n)), None
+        )
+        unseen = known is None or known in matcher.discovered_ids
+        cid = known or company_slug(canonical)
+        written = entity.written if fold(entity.written) == canonical else _as_written(doc, canonical)
+        aliases = tuple(n for n in entity.names if n != canonical)
+        if cid not in found:
+            found[cid] = DiscoveredCompany(cid, canonical, written, entity.evidence, not unseen, aliases)
     return list(found.values())
+
+
+def _canonical(names: list[str], body: str) -> str:
+    """The name an unseen company is filed under: its longest Chinese name the body uses (the full
+    name rather than the bracketed short one or a Latin alias), else the first name found."""
+    chinese = [n for n in names if re.search(r"[\u4e00-\u9fff]", n) and n in body]
+    common = [n for n in chinese if not _LEGAL_SUFFIX.search(n)]  # "X科技" rather than "北京X科技有限公司"
+    return max(common or chinese, key=len) if chinese else names[0]
+
+
+def _as_written(doc: Document, name: str) -> str:
+    """`name` (folded) as the document writes it (traditional script kept)."""
+    i = doc.folded.find(name)
+    return doc.text[i : i + len(name)] if i >= 0 else name
 
 
 def _lead_span(doc: Document) -> tuple[int, int]:
@@ -311,15 +497,24 @@ def _lead_span(doc: Document) -> tuple[int, int]:
     return start, end
 
 
+def _register(matcher: CompanyMatcher, company: DiscoveredCompany, *names: str) -> None:
+    """All names of a company under one id (a bracketed short name is an alias, not a second company)."""
+    if company.known and not (set(company.aliases) - set(matcher.aliases)):
+        return
+    matcher.add(company.company_id, company.name_zh, *names, *company.aliases)
+    if not company.known:
+        matcher.discovered_ids.add(company.company_id)
+
+
 def discover_companies(doc: Document, matcher: CompanyMatcher) -> pl.DataFrame:
-    """Unseen subject companies of `doc` as `ingest_discovered_companies` rows; registers them in `matcher`."""
+    """Unseen subject companies of `doc` as `ingest_discovered_companies` rows; registers all names of
+    every subject (unseen or known) in `matcher`."""
     rows = []
     for company in _discover(doc, matcher):
+        hant = company.name_as_written if doc.language == "zh-Hant" else _s2t().convert(company.name_zh)
+        _register(matcher, company, company.name_as_written, hant)
         if company.known:
             continue
-        hant = company.name_as_written if doc.language == "zh-Hant" else _s2t().convert(company.name_zh)
-        matcher.add(company.company_id, company.name_zh, company.name_as_written, hant)
-        matcher.discovered_ids.add(company.company_id)
         rows.append(
             {
                 "company_id": company.company_id,
@@ -339,13 +534,12 @@ def discover_companies(doc: Document, matcher: CompanyMatcher) -> pl.DataFrame:
 def subject_company_ids(doc: Document, matcher: CompanyMatcher) -> list[str]:
     """Subject companies of `doc`: manifest / front matter first, then those found in title and lead.
 
-    Known companies found only by a trigger are used when the manifest names none.
+    Known companies found only by a trigger are used when the manifest names none. Names of one
+    entity (a headline form, a full name and its bracketed short name) give one subject.
     """
     discovered = _discover(doc, matcher)
     for company in discovered:
-        if not company.known:
-            matcher.add(company.company_id, company.name_zh, company.name_as_written)
-            matcher.discovered_ids.add(company.company_id)
+        _register(matcher, company, company.name_as_written)
     ids = matcher.subject_ids(doc)
     for company in discovered:
         if company.company_id not in ids and (not company.known or not ids):
@@ -400,3 +594,23 @@ def attribute_company(
     if inside:
         return inside[0].company_id
     return subject_ids[0] if subject_ids else None
+
+
+_COORDINATION = re.compile(r"\s*(?:与|和|及|以及|、|&)\s*[^\d，,。；;：:!?！？()\n]{0,10}$")
+
+
+def coordinated_companies(
+    folded: str, mentions: list[CompanyMention], clause_start: int, pos: int, company_id: str
+) -> list[str]:
+    """`company_id` and the companies joined to it in the clause before `pos`: "A与B同日登陆港交所"
+    → [A, B] when `company_id` is B. Only mentions linked by 与/和/及/、 with at most a short
+    descriptor between ("A与自动驾驶方案商B") count; anything else keeps [company_id]."""
+    inside = [m for m in mentions if clause_start <= m.start and m.end <= pos]
+    if not inside or inside[-1].company_id != company_id:
+        return [company_id]
+    chain = [inside[-1]]
+    for m in reversed(inside[:-1]):
+        if not _COORDINATION.match(folded[m.end : chain[0].start]):
+            break
+        chain.insert(0, m)
+    return list(dict.fromkeys(m.company_id for m in chain))

@@ -13,8 +13,9 @@ Resolution rules (docs/conventions.md):
 - 今年 / 去年 / 明年 (+ optional month and day) relative to the publication year.
 - A weekday alone (周四 / 星期四 / 礼拜四, traditional 週 folds to 周) is the day with that weekday in
   the seven days centred on publication (publication −3 … +3): listing news talks about the week it
-  is published in. 上周四 / 下周四 shift by one week. A weekday in brackets right after a full date
-  ("1月9日(周五)") is part of that date's mention.
+  is published in. 上周四 / 下周四 / 本周四 are the Thursday of the calendar week (Monday–Sunday) before,
+  after or of publication. A weekday in brackets right after a date ("1月9日(周五)", "昨日(周五)") is
+  part of that date's mention.
 - 今日/今天 → publication date, 昨日/昨天 → publication − 1, 明日/明天 → publication + 1.
 - 同日 / 当日 / 当天 → the nearest preceding day-precision date in the same paragraph, else publication.
 """
@@ -59,7 +60,7 @@ _DATE_RE = re.compile(
             r"(?<![\d.\-~～])(?P<md_m>\d{1,2})\s*月\s*(?P<md_d>\d{1,2})" + _DAY_END,
             r"(?<![\d.\-~～])(?P<m_m>\d{1,2})\s*月(?!\s*[\d\-~～])",
             r"(?<!每)(?P<wk_shift>上|下|本|这)?(?:周|星期|礼拜)(?P<wk_day>[一二三四五六日天])(?![年至到\-~])",
-            r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天)",
+            r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天)" + _WEEKDAY_TAIL,
             r"(?P<same_day>同日|当日|当天)",
         ]
     )
@@ -93,12 +94,17 @@ def _yearless_year(month: int, day: int, published_at: date) -> int:
 
 
 def _weekday_date(weekday: int, shift: str | None, published_at: date) -> date:
-    """The day with `weekday` within publication −3…+3 days, moved a week for 上/下."""
+    """A bare weekday: the day with `weekday` within publication −3…+3 days. 上/下/本 name a calendar
+    week (Monday to Sunday): 上周五 is the Friday of the week before the publication week, even when
+    the article is published on a Monday."""
+    if shift:
+        monday = published_at - timedelta(days=published_at.weekday())
+        weeks = {"上": -1, "下": 1}.get(shift, 0)
+        return monday + timedelta(days=7 * weeks + weekday)
     offset = (weekday - published_at.weekday()) % 7
     if offset > 3:
         offset -= 7
-    weeks = {"上": -1, "下": 1}.get(shift or "", 0)
-    return published_at + timedelta(days=offset + 7 * weeks)
+    return published_at + timedelta(days=offset)
 
 
 def _sentence_start(ends: list[int], pos: int) -> int:

@@ -10,7 +10,11 @@ Rules (vocabulary in `ingest/rules/events.yml` and `exchanges.yml`):
   sentence says 刚刚/今日 (publication date).
 - Exchange: named in the trigger (登陆港交所), else the nearest exchange word before it in the sentence,
   else the nearest after it, else implied by the trigger word (递表, 路条, 聆讯 are Hong Kong terms),
-  else ''.
+  else the exchange the document names most often, else ''.
+- A planned event is not an event (拟/计划/预计…), except a listing planned for a stated day
+  ("预计于12月16日(星期二)在港交所主板挂牌", "将于明日(1月15日)挂牌"): that is the scheduled listing
+  date, recorded as a `listing` event (the quote keeps the 预计 wording). "最快本月底挂牌" has no day.
+- "A与B同日登陆港交所": one event per company joined before the trigger.
 - Company: the name right before the trigger in its clause ("X于…登陆港交所") when it is a known
   company; when that name is a company the matcher does not know, the event is dropped (it is not the
   subject's). Otherwise the nearest company mentioned before the trigger in the sentence, else the
@@ -32,6 +36,7 @@ from ingest.companies import (
     attribute_company,
     clause_bounds,
     company_named_before,
+    coordinated_companies,
     rule,
     sentence_spans,
 )
@@ -130,7 +135,20 @@ def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
     for word, code in rule("events", "trigger_exchange").items():
         if word in trigger.group(0):
             return code
-    return ""
+    return document_exchange(folded)
+
+
+@lru_cache(maxsize=16)
+def document_exchange(folded: str) -> str:
+    """The exchange the document names most often ('' when it names none): the exchange of an event
+    whose sentence names none ("X今起招股" in an article about a Hong Kong offering)."""
+    word_re, code_of = exchange_words()
+    counts: dict[str, int] = {}
+    for m in word_re.finditer(folded):
+        code = code_of[m.group(0).lower()]
+        if code:
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=lambda c: counts[c]) if counts else ""
 
 
 @lru_cache(maxsize=1)
@@ -140,13 +158,21 @@ def _blocked_re() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(plans), re.compile(f"(?:{negations}).{{0,3}}$")
 
 
-def _not_happened(folded: str, clause_start: int, trigger_start: int) -> bool:
-    """A planned ('拟于…上市') or negated ('未能通过聆讯') event in the clause before the trigger."""
+def _not_happened(
+    folded: str, clause_start: int, trigger_start: int, event_type: str, dates: list[DateMention]
+) -> bool:
+    """A planned ('拟于…上市') or negated ('未能通过聆讯') event in the clause before the trigger.
+    A listing planned for a stated day ('预计于12月16日在港交所挂牌') is its scheduled date: kept."""
     plans, negations = _blocked_re()
-    return bool(
-        plans.search(folded, clause_start, trigger_start)
-        or negations.search(folded, clause_start, trigger_start)
+    if negations.search(folded, clause_start, trigger_start):
+        return True
+    plan = plans.search(folded, clause_start, trigger_start)
+    if plan is None:
+        return False
+    scheduled = event_type == "listing" and any(
+        d.precision == "day" and plan.end() <= d.start and d.end <= trigger_start for d in dates
     )
+    return not scheduled
 
 
 def _event_type(m: re.Match[str]) -> str:
@@ -206,7 +232,7 @@ def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str
         for trigger in _trigger_re().finditer(folded, lo, hi):
             event_type = _event_type(trigger)
             clause_start, clause_end = clause_bounds(folded, trigger.start(), lo, hi)
-            if _not_happened(folded, clause_start, trigger.start()):
+            if _not_happened(folded, clause_start, trigger.start(), event_type, dates):
                 continue
             found = _date_for(folded, trigger, dates, used, clause_start, today)
             named, unknown = company_named_before(
@@ -217,25 +243,28 @@ def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str
             company_id = named or attribute_company(mentions, lo, hi, trigger.start(), subject_ids)
             if found is None or company_id is None:
                 continue
+            # "A与B同日登陆港交所": one event for each company of the list before the trigger.
+            company_ids = coordinated_companies(folded, mentions, clause_start, trigger.start(), company_id)
             value, precision, quote_start = found
             exchange = _exchange_for(folded, lo, hi, trigger)
-            key = (company_id, event_type, exchange, value, precision)
             quote_start = min(quote_start, clause_start)
-            rows.setdefault(
-                key,
-                {
-                    "event_id": _event_id(doc.document_id, *key),
-                    "document_id": doc.document_id,
-                    "company_id": company_id,
-                    "exchange": exchange,
-                    "event_type": event_type,
-                    "event_date": value,
-                    "date_precision": precision,
-                    "char_start": quote_start,
-                    "char_end": clause_end,
-                    "quote": doc.text[quote_start:clause_end],
-                },
-            )
+            for cid in company_ids:
+                key = (cid, event_type, exchange, value, precision)
+                rows.setdefault(
+                    key,
+                    {
+                        "event_id": _event_id(doc.document_id, *key),
+                        "document_id": doc.document_id,
+                        "company_id": cid,
+                        "exchange": exchange,
+                        "event_type": event_type,
+                        "event_date": value,
+                        "date_precision": precision,
+                        "char_start": quote_start,
+                        "char_end": clause_end,
+                        "quote": doc.text[quote_start:clause_end],
+                    },
+                )
     if not rows:
         return empty_frame("ingest_events")
     return conform(pl.DataFrame(list(rows.values())), "ingest_events")

@@ -61,6 +61,7 @@ _CODEC_ALIASES = {
     "big5": "big5hkscs",
     "cp950": "big5hkscs",
     "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
     "latin-1": "cp1252",
     "latin1": "cp1252",
     "us-ascii": "cp1252",
@@ -328,7 +329,10 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
     declared = [
         c for c in (_codec(header_charset), _codec(meta.group(1).decode("ascii")) if meta else None) if c
     ]
-    for codec in [*dict.fromkeys(declared), "utf-8"]:
+    # A latin-1 label is often a server default, not the page's: try it only after UTF-8.
+    weak = [c for c in declared if c == "cp1252"]
+    order = [c for c in declared if c != "cp1252"] + ["utf-8"] + weak
+    for codec in dict.fromkeys(order):
         try:
             return body.decode(codec), codec
         except UnicodeDecodeError:
@@ -561,7 +565,10 @@ def fetch_all(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingest.fetch", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest.fetch",
+        description="Download the articles of a URL list that the source folder lacks.",
+    )
     parser.add_argument("--urls", type=Path, required=True, help="file with one URL per line (# comments)")
     parser.add_argument(
         "--sources", type=Path, required=True, help="source folder (documents + manifest.csv)"

@@ -62,7 +62,8 @@ _CLAUSE_STOP = ",，;；:：。!?！？\n"
 _SERIES_MARKER = re.compile(
     r"分别(?:约为|约|为|是|达到|达|录得|实现|占|持有|持股|增长|同比增长)?|依次为|各为"
 )
-_SERIES_LEAD_GAP = re.compile(r"^[\s约近超过逾为是达到了]{0,6}$")
+# between 分别 and the first value: qualifiers or a short metric word ('分别实现营收4.02亿元')
+_SERIES_LEAD_GAP = re.compile(r"^[^,，。;；:：\d]{0,10}$")
 _SERIES_GAP = re.compile(r"^\s*(?:、|,|，|和|及|以及|与|;|；)?\s*(?:约为|约|近|超过|超|逾|为)?\s*$")
 _CONVERSION_OPEN = re.compile(
     r"^\s?[(（]\s?(?:约合|合|折合|约|相当于|即|约为)?\s?(?:人民币|港币|港元|美元)?\s?$"
@@ -84,6 +85,30 @@ _THRESHOLD_AFTER = re.compile(r"^\s?的[^,，。;；]{0,10}?(?:客户|用户|企
 _COMPANY_PEER_CUE = re.compile(r"同行|同业|可比公司|竞争对手|竞品|对标|相比之下|行业平均")
 _SHARE_OF_PREVIOUS = re.compile(
     r"^\s?[,，]?\s?(?:占比|占(?:总|整体|公司)?(?:收入|营收|收益)?(?:总额)?的?|占(?:员工)?总数的?|占)(?:约|为|达|达到|超过|超)?\s?$"
+)
+# '…，2023年为34.1亿元' / '…；而2023年则录得…': only joining words around the period
+_OTHER_PERIOD_GAP = re.compile(
+    r"\s?[,，;；]?\s?(?:而|及|以及|和|与|另)?\s?(?:于|在)?\|(?:末|底)?(?:的)?(?:则|亦|也)?(?:为|是|录得|达到|达|约为|则为)?\s?"
+)
+# a company-like name the matcher does not know (suffixes that name firms, not businesses)
+_COMPANY_LIKE = re.compile(
+    r"(?P<name>[\u4e00-\u9fffA-Za-z]{2,8}?(?:科技|集团|股份|控股|有限公司|微电子|半导体|算力))"
+    r"(?!业务|板块|产品|方案|解决方案|领域|行业|赛道|平台|公司|股东|投资|旗下|等)"
+)
+_NO_COMPANY_REASONS = frozenset(
+    {
+        "market_wide",
+        "unknown_company",
+        "peer_company_unknown",
+        "ambiguous_company",
+        "no_company",
+        "unknown_subject",
+    }
+)
+_LIST_JOINER = re.compile(r"\s*(?:、|和|及|以及|与|,|，)\s*")
+_PERIOD_END_WORDS = re.compile(r"年末|年底|期末|年终")
+_SUBSCRIBED = re.compile(
+    r"^\s?[,，]?\s?(?:合计|合共|共同|共|总共|一共)?(?:认购|投资|出资)(?:了|约|金额|总额|达|为)*\s?$"
 )
 _GROWTH_OF_PREVIOUS = re.compile(
     r"^\s?[,，]?\s?(?:同比|按年|较[^,，。;；]{0,14}?)?(?P<dir>增长|增加|上升|上涨|提升|大增|下降|减少|下滑|下跌)(?:了|约|达|为|超过|超)?\s?$"
@@ -114,9 +139,9 @@ _MODEL_LATIN = re.compile(r"(?P<m>[A-Za-z][A-Za-z0-9\-\.]{1,20})\s?(?:大)?模�
 _SEGMENT_NOUN = re.compile(r"(?P<s>[^,，。;；:：、()的]{2,16}?)(?:业务|产品|板块|分部|部门)")
 _CUSTOMER_KIND_BEFORE = re.compile(r"(?P<k>[^,，。;；:：、()]{0,14}?)(?P<noun>客户|用户)")
 _STRIP_WORDS = re.compile(
-    r"^(?:其中|其|该公司|公司|集团|本集团|我们|同期|期内|年内|累计|实现|录得|取得|来自|分业务看|按业务划分|"
+    r"^(?:其中|其|该公司|公司|集团|本集团|我们|同期|期内|年内|累计|分别|实现|录得|取得|来自|分业务看|按业务划分|"
     r"按业务|分地区看|按地区划分|按地区|按产品划分|按产品|在细分业务上|在|于|的|了|已|共|服务|覆盖|拥有|有|"
-    r"合共|共计|总计|主营业务|营业|经营|总|全年|整体|截至|目前)+"
+    r"合共|共计|总计|主营业务|营业|经营|综合|合并|总|全年|整体|截至|目前)+"
 )
 _SEGMENT_CUE = re.compile(
     r"分业务|按业务|业务划分|按分部|分部|按产品|分产品|按地区|分地区|按地域|按行业|分行业|细分业务"
@@ -134,10 +159,16 @@ _EXCHANGES = (
 _FOUNDING_BEFORE = re.compile(r"(?:成立|创立|创办|成立于|创立于|始于|起家于)\s?$")
 _NUMBERED_YEARS = re.compile(r"(?P<n>[一二三四五六七八九十两\d]+)个?年(?P<half>半)?")
 
-_INVESTOR_AFTER = re.compile(r"\s?(?:等)?(?:领投|跟投|参投|投资了?|认购|入股|持股|作为基石|旗下|等投资方|等机构|等股东)")
+_INVESTOR_AFTER = re.compile(
+    r"\s?(?:等)?(?:领投|跟投|参投|投资了?|认购|入股|持股|作为基石|旗下|等投资方|等机构|等股东)"
+)
 _LISTING_DAY = re.compile(
     r"首日|挂牌|登陆|敲钟|鸣锣|上市铜锣|开始买卖|上市首|暗盘|破发|较发行价|较招股价|较发售价"
     r"|(?:今日|今天|昨日|昨天|正式)[^。]{0,12}上市"
+)
+# offering amounts a Hong Kong paper quotes in HK dollars (a private round's valuation is not one of them)
+_HK_DOLLAR_METRICS = frozenset(
+    {"market_cap", "gross_proceeds", "net_proceeds", "cornerstone_amount", "use_of_proceeds_amount"}
 )
 _LISTING_DAY_METRICS = frozenset(
     {"opening_price", "opening_change_pct", "first_day_close_price", "first_day_change_pct"}
@@ -186,9 +217,11 @@ class _Decision:
 @dataclass
 class _Series:
     members: list[int]
-    marker: re.Match
+    marker_start: int  # where 分别为 (or the value run of an implicit series) starts
     periods: tuple[Period, ...] | None = None
     companies: tuple[str, ...] | None = None
+    # '收入和净利润分别为…': (rule, keyword, keyword start) per value
+    metrics: tuple[tuple[MetricRule, str, int], ...] | None = None
     approx: bool = False
     mismatch: bool = False
 
@@ -204,6 +237,8 @@ class _Context:
     last_as_of: Period | None = None
     last_as_of_sentence: int = -10
     last_as_of_paragraph: int = -1
+    paragraph: int = -1
+    paragraph_periods: list = field(default_factory=list)  # reporting periods named so far in the paragraph
 
 
 @dataclass
@@ -225,10 +260,14 @@ class _SpanIndex:
         self.starts = [s for s, _ in self.spans]
         self.max_len = max((e - s for s, e in self.spans), default=0)
 
-    def overlaps(self, start: int, end: int) -> bool:
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Spans overlapping [start, end), in order."""
         i = bisect.bisect_left(self.starts, end)
         lo = bisect.bisect_left(self.starts, start - self.max_len)
-        return any(s < end and start < e for s, e in self.spans[lo:i])
+        return [(s, e) for s, e in self.spans[lo:i] if s < end and start < e]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return bool(self.within(start, end))
 
 
 def _stable_id(*parts) -> str:
@@ -316,6 +355,9 @@ class _DocumentExtractor:
         self.items = self._items(quantities)
         self.mentions = [m for m in matcher.find_mentions(self.folded) if m.start >= body]
         self.mention_starts = [m.start for m in self.mentions]
+        self.name_spans = _SpanIndex(
+            [(m.start, m.end) for m in self.mentions] + [(p.start, p.end) for p in self.periods]
+        )
         self.period_starts = [p.start for p in self.periods]
         self.subject_ids = list(subject_ids) or self._fallback_subject()
         self.doc_lists = [p for p in self.periods if p.role == "list"]
@@ -414,7 +456,11 @@ class _DocumentExtractor:
         return self.mentions[lo:hi]
 
     def _update_context(self, s_idx: int, s: Sentence, ctx: _Context) -> None:
+        if ctx.paragraph != s.paragraph:
+            ctx.paragraph, ctx.paragraph_periods = s.paragraph, []
         for p in self._sentence_periods(s):
+            if p.role in ("period", "list") and p.period.period_type != "AS_OF":
+                ctx.paragraph_periods.extend(p.parts or (p.period,))
             if p.role == "list":
                 ctx.period_list = p.parts
                 ctx.period_list_paragraph = s.paragraph
@@ -432,8 +478,6 @@ class _DocumentExtractor:
             ):
                 ctx.last_as_of, ctx.last_as_of_sentence = p.period, s_idx
                 ctx.last_as_of_paragraph = s.paragraph
-            if p.role == "period" and p.period.period_type != "AS_OF":
-                ctx.last_flow, ctx.last_flow_sentence = p.period, s_idx
         if s.heading:
             ctx.last_flow_sentence = -10
 
@@ -484,23 +528,70 @@ class _DocumentExtractor:
                     members.append(idx)
                     continue
                 last = self.items[members[-1]]
-                if item.q.unit == last.q.unit and _SERIES_GAP.match(folded[last.end : item.q.start]):
+                if item.q.unit != "rank" and _SERIES_GAP.match(folded[last.end : item.q.start]):
                     members.append(idx)
                 else:
                     break
             if not members:
                 continue
-            ser = _Series(members=members, marker=marker, approx="约" in marker.group(0))
+            if len(self._metric_list(s, marker.start())) < 2:
+                # one metric: the series is the run of values of the first value's unit
+                unit = self.items[members[0]].q.unit
+                cut = next(
+                    (i for i, idx in enumerate(members) if self.items[idx].q.unit != unit), len(members)
+                )
+                members = members[:cut]
+            ser = _Series(members=members, marker_start=marker.start(), approx="约" in marker.group(0))
             self._align_series(ser, s, periods, ctx)
-            for position, idx in enumerate(members):
-                self.items[idx].series = (len(out), position)
-                self.items[idx].series_approx = ser.approx
-            out.append(ser)
+            self._register_series(ser, out)
+        for run in self._value_runs(idxs):
+            # '2022年至2024年，收入为4.02亿元、3.95亿元及5.00亿元': a list without 分别, aligned only with
+            # a period list stated earlier in the same sentence
+            first = self.items[run[0]].q.start
+            if not any(p.is_multi and p.end <= first and p.role == "list" for p in periods):
+                continue
+            ser = _Series(members=run, marker_start=first)
+            self._align_series(ser, s, periods, ctx)
+            self._register_series(ser, out)
         return out
+
+    def _register_series(self, ser: _Series, out: list[_Series]) -> None:
+        for position, idx in enumerate(ser.members):
+            self.items[idx].series = (len(out), position)
+            self.items[idx].series_approx = ser.approx
+        out.append(ser)
+
+    def _value_runs(self, idxs: list[int]) -> list[list[int]]:
+        """Runs of two or more numbers of one unit joined only by 、/和/及, not yet in a series."""
+        runs: list[list[int]] = []
+        run: list[int] = []
+        for idx in idxs:
+            item = self.items[idx]
+            if item.series is not None or item.paren_of is not None or item.q.unit in ("", "rank"):
+                run = []
+                continue
+            last = self.items[run[-1]] if run else None
+            if (
+                last is not None
+                and item.q.unit == last.q.unit
+                and _SERIES_GAP.match(self.folded[last.end : item.q.start])
+            ):
+                run.append(idx)
+            else:
+                run = [idx]
+                runs.append(run)
+        return [r for r in runs if len(r) >= 2]
 
     def _align_series(self, ser: _Series, s: Sentence, periods: list[PeriodMention], ctx: _Context) -> None:
         n = len(ser.members)
-        before = [m for m in self._sentence_mentions(s) if m.end <= ser.marker.start()]
+        before = [m for m in self._sentence_mentions(s) if m.end <= ser.marker_start]
+        metric_list = self._metric_list(s, ser.marker_start)
+        if len(metric_list) >= 2:
+            if len(metric_list) == n:
+                ser.metrics = tuple(metric_list)
+            else:
+                ser.mismatch = True
+            return
         company_list = self._company_list(before)
         if len(company_list) >= 2:
             if len(company_list) == n:
@@ -508,11 +599,7 @@ class _DocumentExtractor:
             else:
                 ser.mismatch = True
             return
-        lists = [
-            p
-            for p in periods
-            if p.end <= ser.marker.start() and p.role in ("list", "period") and p.role != "comparison"
-        ]
+        lists = [p for p in periods if p.end <= ser.marker_start and p.role in ("list", "period")]
         multi = [p for p in lists if p.is_multi]
         if multi:
             parts = multi[-1].parts
@@ -526,6 +613,33 @@ class _DocumentExtractor:
             ser.mismatch = True
         else:
             ser.periods = tuple(parts)
+
+    def _metric_list(self, s: Sentence, marker_start: int) -> list[tuple[MetricRule, str, int]]:
+        """Metric keywords joined by 和/及/、 right before 分别 ('营收和净利润分别为…')."""
+        start = _clause_start(self.folded, marker_start, s.start)
+        text = self.folded[start:marker_start]
+        hits = []
+        for rule in self.rules:
+            if rule.before_any is None or not rule.before_any.search(text):
+                continue
+            for pat in rule.before:
+                hits += [(m.start(), -len(m.group(0)), m.end(), rule, m.group(0)) for m in pat.finditer(text)]
+        hits = [(a + start, b, c + start, r, k) for a, b, c, r, k in hits]
+        text = self.folded[: start + len(text)]
+        hits.sort(key=lambda h: (h[0], h[1]))
+        chosen: list[tuple[int, int, MetricRule, str]] = []
+        for h_start, _, h_end, rule, keyword in hits:
+            if chosen and h_start < chosen[-1][1]:
+                continue  # inside a longer keyword already taken
+            chosen.append((h_start, h_end, rule, keyword))
+        if len(chosen) < 2:
+            return []
+        for (_, a_end, _, _), (b_start, _, _, _) in zip(chosen, chosen[1:], strict=False):
+            if not _LIST_JOINER.fullmatch(text[a_end:b_start]):
+                return []
+        if _LIST_JOINER.fullmatch(text[chosen[-1][1] :]) is None and text[chosen[-1][1] :].strip():
+            return []
+        return [(rule, keyword, k_start) for k_start, _, rule, keyword in chosen]
 
     def _company_list(self, mentions: list[CompanyMention]) -> list[str]:
         """The last run of company mentions joined only by separators (A、B和C)."""
@@ -557,7 +671,19 @@ class _DocumentExtractor:
         item.currency = self._currency(item, s)
         if q.unit == "pp":
             return _Decision(None, "", reason="change_in_points")
+        if s.table:
+            return _Decision(None, "", reason="table_cell")
         ser = series[item.series[0]] if item.series else None
+        if ser is not None and ser.metrics is not None and not ser.mismatch:
+            rule, keyword, keyword_start = ser.metrics[item.series[1]]
+            if not self._compatible(rule, item):
+                return _Decision(None, "", reason="series_unit_mismatch")
+            negate = any(w in keyword for w in rule.negate)
+            decision = _Decision(
+                rule, "series_of_metrics", keyword=keyword, keyword_start=keyword_start, negate=negate
+            )
+            self._finish(s_idx, s, item, decision, folded[prev_end : q.start], periods, None, decided, ctx)
+            return decision
         if ser is not None and item.series[1] > 0:
             return self._series_member(ser, item, idx, decided)
         window = folded[prev_end : q.start]
@@ -565,6 +691,15 @@ class _DocumentExtractor:
         decision = self._metric(s, idx, item, window, prev_end, right, decided)
         if decision.rule is None:
             return decision
+        if (
+            decision.rule.code in _HK_DOLLAR_METRICS
+            and q.bare_yuan
+            and item.currency == "CNY"
+            and self.doc.language == "zh-Hant"
+            and _HK_PRICE_CONTEXT.search(self.folded, self.doc.body_start)
+        ):
+            # Hong Kong papers write a bare 元 for HK dollars; only per-share prices are settled by convention
+            return _Decision(None, "", reason="ambiguous_currency")
         if decision.rule.code in _LISTING_DAY_METRICS:
             if not self.listing_day:
                 return _Decision(None, "", reason="not_listing_day")
@@ -632,10 +767,8 @@ class _DocumentExtractor:
             )
         elif rule.unit == "count":
             ok = (q.unit == "count" or (q.unit == "" and bool(q.scale_text))) and not q.currency
-            if rule.requires_classifier:
-                ok = ok and q.classifier == rule.requires_classifier
-            elif q.classifier == "股":
-                ok = False
+            # the counting word must fit the thing counted: 24家OEM are not 24 devices
+            ok = ok and q.classifier in rule.classifiers
         else:
             ok = q.unit == rule.unit
         return ok
@@ -669,7 +802,10 @@ class _DocumentExtractor:
                         continue
                     if extended and (
                         self._gap_has_same_unit(item, window_start + m.end())
-                        or any(a < window_start + m.end() and window_start + m.start() < b for a, b in self._consumed)
+                        or any(
+                            a < window_start + m.end() and window_start + m.start() < b
+                            for a, b in self._consumed
+                        )
                     ):
                         continue
                     key = (m.end(), m.end() - m.start())
@@ -731,9 +867,13 @@ class _DocumentExtractor:
             return after_hit
         probe = window + q.text + right[:12]
         for reason, patterns in self.lex.not_figures.items():
-            if any(p.search(probe) for p in patterns):
+            if reason == "market_wide":
+                # market words count only when no company is named between them and the number
+                if self._market_wide_before(s, q, prev_end, patterns):
+                    return _Decision(None, "", reason=reason)
+            elif any(p.search(probe) for p in patterns):
                 return _Decision(None, "", reason=reason)
-        if self._market_wide_sentence(s, q):
+        if self._market_wide_before(s, q, s.start, self.lex.market_wide_sentence):
             return _Decision(None, "", reason="market_wide")
         if q.unit == "rank":
             return _Decision(metrics["market_rank"], "rank")
@@ -749,7 +889,9 @@ class _DocumentExtractor:
         comparison = self._comparison_base(s, item, window, prev_end, decided)
         if comparison is not None:
             return comparison
-        follow = self._follow_on(s, item, window, decided)
+        follow = self._follow_on(s, item, window, decided) or self._same_metric_other_period(
+            item, prev_end, decided
+        )
         if follow is not None:
             return follow
         hit = self._best_keyword(self.rules, item, window, prev_end, sentence_text, extended=False)
@@ -769,12 +911,13 @@ class _DocumentExtractor:
             return d
         return _Decision(None, "", reason="no_metric")
 
-    def _market_wide_sentence(self, s: Sentence, q: Quantity) -> bool:
-        """'港股今年上半年共有30只新股上市，集资总额约180亿港元': the whole clause chain is about the market."""
-        before = self.folded[s.start : q.start]
-        for pattern in self.lex.not_figures.get("market_wide", ()):
+    def _market_wide_before(self, s: Sentence, q: Quantity, start: int, patterns) -> bool:
+        """A market-wide marker in folded[start:q] with no company named after it
+        ('港股今年上半年共有30只新股上市，集资总额约180亿港元')."""
+        before = self.folded[start : q.start]
+        for pattern in patterns:
             for m in pattern.finditer(before):
-                named = [c for c in self._sentence_mentions(s) if s.start + m.end() <= c.start < q.start]
+                named = [c for c in self._sentence_mentions(s) if start + m.end() <= c.start < q.start]
                 if not named:
                     return True
         return False
@@ -853,17 +996,45 @@ class _DocumentExtractor:
         d.is_comparison = True
         return d
 
-    def _follow_on(
-        self, s: Sentence, item: _Item, window: str, decided: dict[int, _Decision]
+    def _same_metric_other_period(
+        self, item: _Item, prev_end: int, decided: dict[int, _Decision]
     ) -> _Decision | None:
-        """Percentages that refer to the previous figure: '收入X，同比增长Y%' / '研发人员X人，占比Y%'."""
-        if item.q.unit != "pct":
-            return None
+        """'2024年收入37.7亿元，2023年为34.1亿元': the previous figure's metric for another period."""
         previous = [d for d in decided.values() if d.rule is not None and not d.is_comparison]
         if not previous:
             return None
         last = previous[-1]
+        if last.rule.kind not in ("flow", "stock") or not self._compatible(last.rule, item):
+            return None
+        inside = [p for p in self.periods if prev_end <= p.start and p.end <= item.q.start]
+        if len(inside) != 1 or inside[0].is_multi or inside[0].role not in ("period", "as_of"):
+            return None
+        p = inside[0]
+        text = self.folded[prev_end : p.start] + "|" + self.folded[p.end : item.q.start]
+        if not _OTHER_PERIOD_GAP.fullmatch(text):
+            return None
+        return _Decision(
+            last.rule,
+            "same_metric_other_period",
+            negate=last.negate,
+            dimension=last.dimension,
+            period=p.period,
+        )
+
+    def _follow_on(
+        self, s: Sentence, item: _Item, window: str, decided: dict[int, _Decision]
+    ) -> _Decision | None:
+        """Percentages that refer to the previous figure: '收入X，同比增长Y%' / '研发人员X人，占比Y%'."""
+        previous = [d for d in decided.values() if d.rule is not None and not d.is_comparison]
+        if not previous or item.q.unit not in ("pct", "money"):
+            return None
+        last = previous[-1]
         metrics = self.lex.metrics
+        if item.q.unit == "money":
+            # '11家基石投资者合计认购29.8亿港元'
+            if last.rule.code == "cornerstone_count" and _SUBSCRIBED.match(window):
+                return _Decision(metrics["cornerstone_amount"], "amount_of_previous")
+            return None
         growth = _GROWTH_OF_PREVIOUS.match(window)
         if growth and last.rule.code == "revenue":
             revenue = next(d for d in previous if d.rule.code == "revenue")
@@ -988,6 +1159,13 @@ class _DocumentExtractor:
                 and ctx.last_as_of_paragraph == s.paragraph
             ):
                 return ctx.last_as_of, ""
+            if _PERIOD_END_WORDS.search(window):
+                # '年末现金…' after '2024年…': the end of the reporting period in context
+                reported = [p.period for p in usable if p.period.period_type != "AS_OF" and not p.is_multi]
+                candidates = reported or (ctx.paragraph_periods if ctx.paragraph == s.paragraph else [])
+                if not candidates:
+                    return None, "no_period"
+                return as_of(max(p.end for p in candidates)), ""
             return as_of(self.doc.published_at), ""
         before = self.folded[s.start : q.start]
         in_window = [p for p in usable if p.start >= q.start - len(window)]
@@ -1025,7 +1203,12 @@ class _DocumentExtractor:
             if len(parts) > 1 and rule.unit == "pct":
                 return cumulative(parts), ""
             return None, "ambiguous_period"
-        if ctx.last_flow is not None and s_idx - ctx.last_flow_sentence <= FLOW_FALLBACK_SENTENCES:
+        # carry the period of the last reported figure over a few sentences (never into a heading)
+        if (
+            ctx.last_flow is not None
+            and not s.heading
+            and s_idx - ctx.last_flow_sentence <= FLOW_FALLBACK_SENTENCES
+        ):
             return ctx.last_flow, ""
         return None, "no_period"
 
@@ -1048,6 +1231,11 @@ class _DocumentExtractor:
         # an investor named before the number (腾讯领投, 美团旗下) is not the figure's company
         investors = {m for m in in_sentence if _INVESTOR_AFTER.match(self.folded, m.end)}
         left = [m for m in in_sentence if m.end <= q.start and m not in investors]
+        # an unknown company name closer to the number than any known one ('同行芯途微电子收入…')
+        tail_start = left[-1].end if left else s.start
+        for m in _COMPANY_LIKE.finditer(self._without_names(tail_start, q.start)):
+            if not self._is_subject_name(m.group("name")):
+                return None, "unknown_company"
         if left:
             return left[-1].company_id, ""
         if _COMPANY_PEER_CUE.search(self.folded[s.start : q.start]):
@@ -1131,18 +1319,38 @@ class _DocumentExtractor:
 
     def _without_names(self, start: int, end: int) -> str:
         """folded[start:end] with company names and period expressions blanked out."""
-        chars = list(self.folded[start:end])
-        for span in [(m.start, m.end) for m in self.mentions] + [(p.start, p.end) for p in self.periods]:
-            for i in range(max(span[0], start), min(span[1], end)):
-                chars[i - start] = " "
-        return re.sub(r" +", " ", "".join(chars))
+        spans = self.name_spans.within(start, end)
+        if not spans:
+            return self.folded[start:end]
+        parts, pos = [], start
+        for a, b in spans:
+            a, b = max(a, start), min(b, end)
+            if a > pos:
+                parts.append(self.folded[pos:a])
+            parts.append(" ")
+            pos = max(pos, b)
+        parts.append(self.folded[pos:end])
+        return re.sub(r" +", " ", "".join(parts))
+
+    def _likely_company(self, s: Sentence, item: _Item, reason: str) -> str:
+        """Best guess for an unclassified number's company ('' for market-wide or contested ones)."""
+        if reason in _NO_COMPANY_REASONS:
+            return ""
+        company, _ = self._company(s, item)
+        return company or ""
 
     def _is_subject_name(self, value: str) -> bool:
-        """'澄明' for 澄明医疗科技: a short form of a subject company's name."""
+        """'澄明' for 澄明医疗科技, '深瞳科技' for 深瞳智能: a form of a subject company's name."""
         if len(value) < 2:
             return False
+        value = value.lower()
         return any(
-            cid in self.subject_ids and (alias.startswith(value) or value.startswith(alias))
+            cid in self.subject_ids
+            and (
+                alias.startswith(value)
+                or value.startswith(alias)
+                or (len(alias) >= 2 and alias[:2] == value[:2])
+            )
             for alias, cid in self.matcher.aliases.items()
         )
 
@@ -1210,7 +1418,7 @@ class _DocumentExtractor:
                 {
                     "mention_id": _stable_id(doc_id, q.start, q.end, "unclassified"),
                     "document_id": doc_id,
-                    "company_id": d.company_id or "",
+                    "company_id": d.company_id or self._likely_company(s, item, d.reason),
                     "value": q.value,
                     "unit": self._out_unit(q.unit, item.currency),
                     "currency": item.currency,

@@ -34,7 +34,7 @@ class MetricRule:
     negate: tuple[str, ...] = ()
     per_share: bool = False
     dimension: str = ""
-    requires_classifier: str = ""
+    classifiers: tuple[str, ...] = ()  # counts: accepted counting words ('' = a bare scaled number)
     min_value: float | None = None
     max_value: float | None = None
     # one regex over all `before` patterns: a cheap test that any of them can match a window
@@ -45,6 +45,7 @@ class MetricRule:
 class Lexicon:
     metrics: dict[str, MetricRule]
     not_figures: dict[str, tuple[re.Pattern, ...]]
+    market_wide_sentence: tuple[re.Pattern, ...] = ()
 
 
 def _compile(patterns, where: str) -> tuple[re.Pattern, ...]:
@@ -79,6 +80,10 @@ def load_lexicon(path: Path = METRICS_YML, vocabulary_path: Path = REF_METRICS_C
             )
         if spec.get("unit") not in UNITS or spec.get("kind") not in KINDS:
             raise ValueError(f"{path}: {where} needs unit in {sorted(UNITS)} and kind in {sorted(KINDS)}")
+        if spec["unit"] == "count" and not spec.get("classifiers"):
+            raise ValueError(
+                f"{path}: {where} is a count and needs 'classifiers' (the counting words it accepts)"
+            )
         metrics[code] = MetricRule(
             code=code,
             table=spec["table"],
@@ -94,7 +99,7 @@ def load_lexicon(path: Path = METRICS_YML, vocabulary_path: Path = REF_METRICS_C
             negate=tuple(spec.get("negate") or ()),
             per_share=bool(spec.get("per_share", False)),
             dimension=spec.get("dimension", ""),
-            requires_classifier=spec.get("requires_classifier", ""),
+            classifiers=tuple(str(c) for c in spec.get("classifiers") or ()),
             min_value=spec.get("min_value"),
             max_value=spec.get("max_value"),
             before_any=re.compile("|".join(f"(?:{p})" for p in spec["before"]), re.IGNORECASE)
@@ -108,4 +113,5 @@ def load_lexicon(path: Path = METRICS_YML, vocabulary_path: Path = REF_METRICS_C
         reason: _compile(patterns, f"not_figures.{reason}")
         for reason, patterns in (raw.get("not_figures") or {}).items()
     }
-    return Lexicon(metrics=metrics, not_figures=not_figures)
+    market_wide_sentence = _compile(raw.get("market_wide_sentence"), "market_wide_sentence")
+    return Lexicon(metrics=metrics, not_figures=not_figures, market_wide_sentence=market_wide_sentence)

@@ -358,4 +358,37 @@ def find_quantities(folded: str) -> list[Quantity]:
                 chinese=chinese,
             )
         )
-    return out
+    return _merge_compound(out)
+
+
+def _merge_compound(quantities: list[Quantity]) -> list[Quantity]:
+    """'3亿5000万元' / '三亿五千万元' are one amount written in two scaled parts."""
+    merged: list[Quantity] = []
+    for q in quantities:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.end == q.start
+            and prev.scale_text == "亿"
+            and prev.unit == ""
+            and prev.low is None
+            and q.low is None
+            and q.scale_text in ("万", "千万", "百万")
+            and 0 <= q.value < 1e8
+        ):
+            merged[-1] = Quantity(
+                start=prev.start,
+                end=q.end,
+                value=round(prev.value + q.value, 6),
+                unit=q.unit,
+                currency=q.currency,
+                qualifier=prev.qualifier if prev.qualifier != "exact" else q.qualifier,
+                scale_text="亿",
+                text=prev.text + q.text,
+                classifier=q.classifier,
+                bare_yuan=q.bare_yuan,
+                chinese=prev.chinese,
+            )
+        else:
+            merged.append(q)
+    return merged

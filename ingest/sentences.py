@@ -20,6 +20,7 @@ class Sentence:
     end: int
     paragraph: int  # index of the line the sentence is on
     heading: bool  # on a section-heading line: figures there are summaries, not records
+    table: bool = False  # a markdown table row: cells lose the words that say what they are
 
 
 def split_sentences(folded: str, start: int = 0) -> list[Sentence]:
@@ -36,12 +37,13 @@ def split_sentences(folded: str, start: int = 0) -> list[Sentence]:
         if _SKIP_LINE.match(line):
             continue
         heading = bool(_HEADING.match(line))
+        table = line.lstrip().startswith("|")
         for m in _SENTENCE.finditer(line):
             s, e = line_start + m.start(), line_start + m.end()
             while s < e and folded[s].isspace():
                 s += 1
             if s < e:
-                out.append(Sentence(s, e, paragraph, heading))
+                out.append(Sentence(s, e, paragraph, heading, table))
     return out
 
 

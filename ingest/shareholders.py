@@ -69,6 +69,7 @@ _TOP_SPLIT = re.compile(r"[、;；/]")
 _SUB_SPLIT = re.compile(r"以及|及|和|与|&")
 _PAREN = re.compile(r"\([^()]*\)|（[^（）]*）")
 _GROUP_PREFIX = "一致行动集团"
+MIN_CUT_INDEX = 2  # a cut word may start a holder's name: only cut after its first two characters
 _EARLY_CUE = re.compile(r"早期投资|领投")
 
 
@@ -113,6 +114,12 @@ class _Rules:
     early_res: tuple[re.Pattern[str], ...]
     asof_re: re.Pattern[str]
     prefilter_re: re.Pattern[str]
+    cut_re: re.Pattern[str]
+    descriptor_re: re.Pattern[str]
+    each_re: re.Pattern[str]
+    subscriber_list_re: re.Pattern[str]
+    title_end_re: re.Pattern[str]
+    title_start_re: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -160,6 +167,15 @@ def _rules() -> _Rules:
             ),
         ),
         asof_re=re.compile(r"截至\s*$"),
+        cut_re=re.compile(_alt(r("holder_cut_words"))),
+        descriptor_re=re.compile(_alt(r("holder_descriptors"))),
+        each_re=re.compile(f"(?:{_alt(r('each_words'))})$"),
+        subscriber_list_re=re.compile(r("subscriber_list")),
+        # A founder title right before a holder's name ("创始人孟川…持有") makes the holder a founder.
+        title_end_re=re.compile(rf"(?:{titles})(?:(?:、|兼|及|和)?(?:{others}))*$"),
+        title_start_re=re.compile(
+            rf"\s*(?:{_alt([t for t in r('founder_titles') + r('other_titles') if len(t) > 1])})(?:兼|、)?"
+        ),
         prefilter_re=re.compile(
             _alt([w for words in r("role_cues").values() for w in words] + r("founder_titles"))
             + r"|持有|持股|拥有|认购|股东|投资|旗下|领投|创始团队"
@@ -177,6 +193,15 @@ def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, in
     if first:
         for m in rules.lead_in_re.finditer(folded, start, end):
             start = max(start, m.end())
+    else:  # "董事长王海、总裁刘洋": a title before a later name of the list
+        while (m := rules.title_start_re.match(folded, start, end)) and end - m.end() >= 2:
+            start = m.end()
+    for m in rules.descriptor_re.finditer(folded, start, end):
+        if end - m.end() >= 2:  # "员工持股平台X" → X
+            start = max(start, m.end())
+    cut = rules.cut_re.search(folded, start + MIN_CUT_INDEX, end)
+    if cut:  # "X上市后将" → X
+        end = cut.start()
     text = folded[start:end]
     while text and text[0] in " 其、，,":
         start, text = start + 1, text[1:]
@@ -288,8 +313,16 @@ def _stake_rows(folded, original, lo, hi, role) -> list[HolderRow]:
             rows += [HolderRow(replace(h, parent=group.name), kind, span, names) for h in holders]
         elif holders and len(holders) == len(pcts):
             for holder, (pct, qualifier) in zip(holders, pcts, strict=True):
-                rows.append(HolderRow(holder, role or "other", span, names, pct, qualifier=qualifier))
+                kind = role or _titled_type(folded, start, holder)
+                rows.append(HolderRow(holder, kind, span, names, pct, qualifier=qualifier))
     return rows
+
+
+def _titled_type(folded: str, list_start: int, holder: Holder) -> str:
+    """'founder' when a founder title comes right before the holder's name ("创始人孟川通过…持有"),
+    else 'other'."""
+    before = folded[max(list_start, holder.start - 24) : holder.start]
+    return "founder" if _rules().title_end_re.search(before) else "other"
 
 
 def _subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
@@ -300,8 +333,12 @@ def _subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
             continue  # a total, not anyone's own amount
         item_start = max(start, folded.rfind("、", start, m.start()) + 1)
         amounts = _amounts(m["amounts"])
-        list_start = start if len(amounts) > 1 else item_start
-        holders = split_holders(folded, original, list_start, _list_end(folded, list_start, m.start()))
+        each = rules.each_re.search(folded, start, m.start())
+        list_start = start if len(amounts) > 1 or each else item_start
+        list_end = each.start() if each else m.start()
+        holders = split_holders(folded, original, list_start, _list_end(folded, list_start, list_end))
+        if each and len(amounts) == 1:  # "A、B及C各认购1,000万美元": the amount is each one's
+            amounts = amounts * len(holders)
         if holders and len(holders) == len(amounts):
             span, names = (list_start, m.end()), (list_start, m.start())
             for holder, (value, currency, qualifier) in zip(holders, amounts, strict=True):
@@ -317,6 +354,17 @@ def _subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
                         qualifier=qualifier,
                     )
                 )
+    return rows
+
+
+def _subscriber_list_rows(folded, original, lo, hi, role) -> list[HolderRow]:
+    """ "其余由A、B及C认购" (no amounts): each named investor subscribed, as a cornerstone unless the
+    sentence states another role."""
+    rows = []
+    for m in _rules().subscriber_list_re.finditer(folded, lo, hi):
+        s, e = m.span("names")
+        for holder in split_holders(folded, original, s, e):
+            rows.append(HolderRow(holder, role or "cornerstone", (m.start(), m.end()), (s, e)))
     return rows
 
 
@@ -406,6 +454,7 @@ def _sentence_rows(folded: str, original: str, lo: int, hi: int) -> list[HolderR
     return (
         _stake_rows(folded, original, lo, hi, role)
         + _subscription_rows(folded, original, lo, hi, role)
+        + _subscriber_list_rows(folded, original, lo, hi, role)
         + _cue_list_rows(folded, original, lo, hi, role)
         + _early_rows(folded, original, lo, hi)
         + _founder_rows(folded, original, lo, hi)
@@ -417,7 +466,7 @@ def extract_shareholders(doc: Document, matcher: CompanyMatcher, subject_ids: li
     folded, original = doc.folded, doc.text
     mentions = matcher.find_mentions(folded)
     dates = find_dates(folded, doc.published_at)
-    out: dict[tuple[str, str, str], dict] = {}
+    found: list[tuple[str, HolderRow, date]] = []
     prefilter = _rules().prefilter_re
     for lo, hi in sentence_spans(folded, doc.body_start):
         if not prefilter.search(folded, lo, hi):
@@ -440,15 +489,64 @@ def extract_shareholders(doc: Document, matcher: CompanyMatcher, subject_ids: li
             )
             if company_id is None or matcher.resolve(row.holder.name) == company_id:
                 continue  # unattributable, or the company itself
-            key = (company_id, row.holder.name, row.holder_type)
-            record = out.setdefault(key, _record(doc, company_id, row, as_of))
-            gains_stake = record["stake_pct"] is None and row.stake_pct is not None
-            gains_amount = record["subscription_amount"] is None and row.amount is not None
-            if gains_stake or gains_amount:
-                out[key] = _record(doc, company_id, row, as_of)
+            found.append((company_id, row, as_of))
+    out = _merge_rows(doc, found)
     if not out:
         return empty_frame("ingest_shareholders")
-    return conform(pl.DataFrame(list(out.values())), "ingest_shareholders")
+    return conform(pl.DataFrame(out), "ingest_shareholders")
+
+
+MERGE_QUOTE_CHARS = 300  # a stake and an amount stated this close share one quote spanning both
+
+
+def _merge_rows(doc: Document, found: list[tuple[str, HolderRow, date]]) -> list[dict]:
+    """One record per company × holder × role.
+
+    - A row without a role ('other') for a holder the document gives a role elsewhere takes that
+      role ("润科基金认购…" as cornerstone, later "润科基金上市后将持有约2.1%"; a founder's stake).
+    - A founder named only by title, with no stake and no other holder row, is not a shareholder
+      ("创始人兼CEO张三表示…").
+    - Values from several rows of one holder are combined; the quote spans both when they are close.
+    """
+    roles: dict[tuple[str, str], list[str]] = {}
+    for company_id, row, _ in found:
+        kinds = roles.setdefault((company_id, row.holder.name), [])
+        if row.holder_type not in kinds:
+            kinds.append(row.holder_type)
+    valued = {r.holder.name: True for _, r, _ in found if r.stake_pct is not None or r.amount is not None}
+    out: dict[tuple[str, str, str], dict] = {}
+    for company_id, row, as_of in found:
+        kinds = roles[(company_id, row.holder.name)]
+        specific = [k for k in kinds if k != "other"]
+        kind = row.holder_type
+        if kind == "other" and specific:
+            kind = specific[0]
+        has_value = row.stake_pct is not None or row.amount is not None
+        if kind == "founder" and not has_value and kinds == ["founder"] and not valued.get(row.holder.name):
+            continue
+        key = (company_id, row.holder.name, kind)
+        new = _record(doc, company_id, replace(row, holder_type=kind), as_of)
+        record = out.get(key)
+        if record is None:
+            out[key] = new
+            continue
+        for field in ("stake_pct", "subscription_amount"):
+            if record[field] is None and new[field] is not None:
+                record[field] = new[field]
+                if field == "subscription_amount":
+                    record["currency"] = new["currency"]
+                record["qualifier"] = (
+                    new["qualifier"] if record["qualifier"] == "exact" else record["qualifier"]
+                )
+                start = min(record["char_start"], new["char_start"])
+                end = max(record["char_end"], new["char_end"])
+                if end - start <= MERGE_QUOTE_CHARS:
+                    record.update(char_start=start, char_end=end, quote=doc.text[start:end])
+                else:
+                    record.update(char_start=new["char_start"], char_end=new["char_end"], quote=new["quote"])
+        if not record["parent_entity"] and new["parent_entity"]:
+            record["parent_entity"] = new["parent_entity"]
+    return list(out.values())
 
 
 def _record(doc: Document, company_id: str, row: HolderRow, as_of: date) -> dict:

@@ -4,35 +4,16 @@ with
 
 figures as (
 
-    select * from {{ ref('int_figures_converted_to_cny') }}
-
-),
-
-metrics as (
-
-    select * from {{ ref('stg_reference__metrics') }}
+    select * from {{ ref('int_figures_measured') }}
 
 ),
 
 stated as (
 
-    select
-        figures.*,
-        metrics.unit_kind,
-        {{ rounding_tolerance('figures.value_text', 'figures.value') }} as rounding_tolerance,
-    from figures
-    left join metrics
-        on figures.metric = metrics.metric
+    select * from figures
     qualify row_number() over (
-        partition by
-            figures.document_id,
-            figures.company_id,
-            figures.metric,
-            figures.dimension,
-            figures.period_label,
-            figures.value,
-            figures.qualifier
-        order by figures.char_start, figures.figure_id
+        partition by document_id, company_id, metric, dimension, period_label, value, qualifier
+        order by char_start asc, figure_id asc
     ) = 1
 
 )

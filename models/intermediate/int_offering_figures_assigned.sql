@@ -1,5 +1,8 @@
--- Offering figures tied to an attempt: the attempt of their exchange that started last on or before the
--- figure's date, else the first attempt on that exchange.
+-- Offering figures resolved per listing attempt. Each mention goes to the attempt of its exchange that
+-- started last on or before the figure's date (else the first attempt there); then the statements of one
+-- attempt × metric × dimension are resolved like financials (macros/resolve_figures.sql), whatever date a
+-- later article gives them: an offer price restated a week later is the same figure. A market cap without a
+-- listing-day moment (dimension '') stays dated (moment_key = its period_label): it changes every day.
 with
 
 figures as (
@@ -19,6 +22,10 @@ assigned as (
     select
         attempts.offering_id,
         figures.*,
+        case
+            when figures.metric = 'market_cap' and figures.dimension = '' then figures.period_label
+            else ''
+        end as moment_key,
     from figures
     inner join attempts
         on
@@ -34,6 +41,8 @@ assigned as (
             end desc
     ) = 1
 
-)
+),
 
-select * from assigned
+{{ resolve_figures('assigned', ['offering_id', 'metric', 'dimension', 'moment_key']) }}
+
+select * from resolved

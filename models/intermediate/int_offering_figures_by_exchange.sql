@@ -1,11 +1,11 @@
--- Offering figures with the exchange they belong to: the `exchange:X` dimension when the text tied the
+-- Offering figure mentions with the exchange they belong to: the `exchange:X` dimension when the text tied the
 -- figure to an attempt (planned proceeds of a withdrawn STAR application), else the exchange of the
 -- company's latest event on or before the figure's date, else its latest event, else its reference exchange.
 with
 
 figures as (
 
-    select * from {{ ref('int_figures_deduplicated') }}
+    select * from {{ ref('int_figures_measured') }}
     where table_name = 'offerings'
 
 ),

@@ -76,6 +76,11 @@ pivoted as (
         max(value_cny) filter (where column_key = 'market_cap_{{ moment }}') as market_cap_{{ moment }}_cny,
         {%- endfor %}
         bool_or(is_override) as is_override,
+        bool_or(has_conflict) as has_conflict,
+        string_agg(
+            case when has_conflict then column_key || ' vs ' || conflicting_values end, '; ' order by column_key
+        ) as conflicting_values,
+        max(n_sources) as n_sources,
         count(*) as n_figures,
     from figures_chosen
     group by offering_id
@@ -175,6 +180,9 @@ final as (
         end as valuation_market_cap_basis,
         last_full_year_revenue.revenue_period_label as valuation_revenue_period_label,
         coalesce(pivoted.is_override, false) as is_override,
+        coalesce(pivoted.has_conflict, false) as has_conflict,
+        coalesce(pivoted.conflicting_values, '') as conflicting_values,
+        coalesce(pivoted.n_sources, 0) as n_sources,
         coalesce(pivoted.n_figures, 0) as n_figures,
     from attempts
     left join pivoted

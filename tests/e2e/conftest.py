@@ -12,5 +12,6 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Bu
     """One copy of the project with one successful build, shared by the e2e tests (a build takes ~1 min)."""
     project = Project(copy_project(tmp_path_factory.mktemp("e2e") / "project"))
     run = project.run("build")
-    assert run.returncode == 0, run
+    if run.returncode != 0:
+        pytest.fail(f"the reference build failed:\n{run!r}", pytrace=False)
     return project, run

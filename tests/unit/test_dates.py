@@ -44,6 +44,13 @@ def _dates(text: str, published_at: date = PUB) -> list[tuple[str, date, str]]:
         ("星期一招股", PUB, [("星期一", date(2026, 1, 5), "day")]),
         ("星期日", PUB, [("星期日", date(2026, 1, 11), "day")]),
         ("下周一上市", PUB, [("下周一", date(2026, 1, 12), "day")]),
+        # 上周/下周/本周 name calendar weeks (Monday to Sunday), whatever the publication weekday.
+        ("上周五通过聆讯", date(2025, 11, 10), [("上周五", date(2025, 11, 7), "day")]),  # a Monday
+        ("上週五通過聆訊", date(2025, 11, 16), [("上週五", date(2025, 11, 7), "day")]),  # a Sunday
+        ("下周一上市", date(2025, 11, 16), [("下周一", date(2025, 11, 17), "day")]),
+        ("本周三招股", date(2025, 11, 16), [("本周三", date(2025, 11, 12), "day")]),
+        ("昨日（週五）在港交所掛牌", date(2025, 11, 15), [("昨日（週五）", date(2025, 11, 14), "day")]),
+        ("12月16日（星期二）挂牌", date(2025, 12, 8), [("12月16日（星期二）", date(2025, 12, 16), "day")]),
         (
             "MiniMax於1月9日（週五）在港交所掛牌",
             PUB,

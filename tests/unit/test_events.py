@@ -154,3 +154,76 @@ def test_lapsed_filing_is_a_withdrawal_and_refiling_keeps_the_date_of_its_clause
         ("mobvoi", "withdrawal", "HKEX", date(2025, 6, 1), "month"),
         ("mobvoi", "refiling", "HKEX", date(2025, 6, 1), "month"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Listing dates written with weekdays and relative days, scheduled listings, two listings at once
+
+
+@pytest.mark.parametrize(
+    ("text", "published_at", "expected"),
+    [
+        (  # 昨日 + weekday in brackets, "在港交所主板挂牌"
+            "人形機器人製造商優必選昨日（週五）在港交所主板掛牌，首日表現亮麗。",
+            date(2025, 11, 15),
+            ("ubtech", "listing", "HKEX", date(2025, 11, 14), "day"),
+        ),
+        (  # a relative day with the date and weekday in brackets, "在主板挂牌"
+            "速騰聚創將於明日（3月12日，星期四）上午九時半在主板掛牌。",
+            date(2026, 3, 11),
+            ("robosense", "listing", "HKEX", date(2026, 3, 12), "day"),
+        ),
+        (  # a listing expected on a stated day is the scheduled listing date
+            "黑芝麻智能預期於4月2日在港交所主板掛牌。",
+            date(2026, 3, 20),
+            ("black_sesame", "listing", "HKEX", date(2026, 4, 2), "day"),
+        ),
+        (
+            "出门问问预计于12月16日（星期二）在港交所主板挂牌，股份代号为2438。",
+            date(2025, 12, 8),
+            ("mobvoi", "listing", "HKEX", date(2025, 12, 16), "day"),
+        ),
+        (  # 上周五 from a Monday is the previous week's Friday
+            "地平線（Horizon）已於上周五通過港交所上市聆訊，最快本月底掛牌。",
+            date(2025, 11, 10),
+            ("horizon_robotics", "hearing_passed", "HKEX", date(2025, 11, 7), "day"),
+        ),
+        (  # a STAR Market filing written 申报科创板
+            "云从科技曾于2020年6月申报科创板，拟募资37.5亿元。",
+            date(2025, 10, 14),
+            ("cloudwalk", "filing", "STAR", date(2020, 6, 1), "month"),
+        ),
+    ],
+)
+def test_listing_and_filing_date_forms(text, published_at, expected):
+    language = "zh-Hant" if any(ch in text for ch in "於將區預掛聆") else "zh-Hans"
+    assert _events(text, published_at=published_at, language=language) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出门问问计划明年在港交所上市。",  # a plan without a day
+        "地平线最快本月底掛牌。",
+        "黑芝麻智能预计于年内在港交所主板挂牌。",
+    ],
+)
+def test_plans_without_a_day_are_not_events(text):
+    assert _events(text, published_at=date(2025, 11, 10)) == []
+
+
+def test_two_companies_listing_on_the_same_day_give_one_event_each():
+    text = "11月6日，AI芯片公司黑芝麻智能与激光雷达方案商速腾聚创同日登陆港交所。"
+    assert _events(text, subject_ids=("black_sesame", "robosense"), published_at=date(2025, 11, 6)) == [
+        ("black_sesame", "listing", "HKEX", date(2025, 11, 6), "day"),
+        ("robosense", "listing", "HKEX", date(2025, 11, 6), "day"),
+    ]
+
+
+def test_offer_start_takes_the_documents_exchange_when_its_sentence_names_none():
+    text = "优必选今日（12月8日）起至12月11日招股，每手100股。公司预计于12月16日在港交所挂牌。"
+    rows = _events(text, subject_ids=("ubtech",), published_at=date(2025, 12, 8))
+    assert rows == [
+        ("ubtech", "prospectus", "HKEX", date(2025, 12, 8), "day"),
+        ("ubtech", "listing", "HKEX", date(2025, 12, 16), "day"),
+    ]

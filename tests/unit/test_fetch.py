@@ -440,6 +440,7 @@ GBK_PAGE = (FIXTURES / "article_gbk.html").read_bytes()
             "gb18030",
         ),
         ("\ufeff<p>国际发售</p>".encode(), "gbk", "utf-8-sig"),  # a BOM beats the header
+        ("<p>国际发售</p>".encode(), "ISO-8859-1", "utf-8"),  # a server's latin-1 default is weak
     ],
 )
 def test_decode_html(body, header, encoding):

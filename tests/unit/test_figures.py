@@ -432,3 +432,151 @@ def test_grey_market_and_greenshoe_scenarios_are_not_recorded():
 def test_offer_price_bounds_named_explicitly():
     result = extract("光信智能招股价上限为3.99港元。")
     assert rows(result) == [("guangxin", "offer_price_high", "", "2025-09-01", 3.99, "HKD", "exact")]
+
+
+def test_hong_kong_bare_yuan_amounts_other_than_prices_are_left_unclassified():
+    result = extract(
+        "凌雲數據昨日在港上市，首日收市報19.3元，較招股價28元下跌31.07%，以收市價計市值約109億元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[4], r[5]) for r in rows(result)] == [
+        ("first_day_close_price", 19.3, "HKD"),
+        ("offer_price", 28.0, "HKD"),
+        ("first_day_change_pct", -31.07, ""),
+    ]
+    assert reasons(result)["109億元"] == "ambiguous_currency"
+
+
+def test_market_wide_marker_earlier_in_the_sentence():
+    result = extract("另外，港股今年上半年共有30隻新股上市，集資總額約180億港元。", language="zh-Hant")
+    assert rows(result) == []
+    assert set(reasons(result).values()) == {"market_wide"}
+
+
+def test_midday_figures_are_intraday_not_closing():
+    result = extract(
+        "光信智能今日在港交所主板上市，開盤報3.9港元。截至中午收市，股價報3.62港元，市值約54億港元。",
+        language="zh-Hant",
+    )
+    assert [(r[1], r[2], r[4]) for r in rows(result)] == [
+        ("opening_price", "", 3.9),
+        ("market_cap", "intraday", 5.4e9),
+    ]
+    assert reasons(result)["3.62港元"] == "no_metric"
+
+
+def test_the_noun_after_a_number_is_not_reused_by_the_next_number():
+    result = extract(
+        "截至2025年9月30日，其产品累计服务超过2.12亿名个人用户，覆盖200多个国家及地区，企业客户超过10万家。"
+    )
+    assert [(r[1], r[2], r[4]) for r in rows(result)] == [
+        ("customers_count", "kind:个人用户", 2.12e8),
+        ("customers_count", "kind:企业客户", 1e5),
+    ]
+    assert reasons(result) == {"200多个": "no_metric"}
+
+
+def test_cornerstone_amount_follows_the_cornerstone_count():
+    result = extract("本次IPO吸引11家基石投资者合计认购29.8亿港元。")
+    assert [(r[1], r[4], r[5]) for r in rows(result)] == [
+        ("cornerstone_count", 11.0, ""),
+        ("cornerstone_amount", 2.98e9, "HKD"),
+    ]
+
+
+def test_year_end_cash_takes_the_latest_reporting_period_of_the_paragraph():
+    result = extract(
+        "光信智能2024年净亏损收窄至2.5亿元，而2023年净亏损为9.1亿元。年末现金及现金等价物为28.6亿元。",
+        published=date(2025, 3, 28),
+    )
+    assert rows(result)[-1] == ("guangxin", "cash_and_equivalents", "", "2024-12-31", 2.86e9, "CNY", "exact")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022年至2024年，光信智能的收入为38.1亿元、34.1亿元及37.7亿元。",
+        "2022年、2023年和2024年，光信智能分别实现营收38.1亿元、34.1亿元及37.7亿元。",
+    ],
+)
+def test_value_lists_align_with_the_period_list(text):
+    assert [(r[1], r[3], r[4]) for r in rows(extract(text))] == [
+        ("revenue", "FY2022", 3.81e9),
+        ("revenue", "FY2023", 3.41e9),
+        ("revenue", "FY2024", 3.77e9),
+    ]
+
+
+def test_same_metric_for_another_period():
+    result = extract(
+        "光信智能2024年毛利率为42.9%，而2023年则为44.1%。截至2024年末，公司员工3756名，2023年末为4000名。"
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("gross_margin_pct", "FY2024", 42.9),
+        ("gross_margin_pct", "FY2023", 44.1),
+        ("headcount", "2024-12-31", 3756.0),
+        ("headcount", "2023-12-31", 4000.0),
+    ]
+
+
+def test_counting_word_must_fit_the_metric():
+    result = extract(
+        "截至2024年6月30日，光信智能的方案已搭载于超过24家OEM的超过230款车型，累计出货量突破600万套。"
+    )
+    assert [(r[1], r[3], r[4], r[6]) for r in rows(result)] == [
+        ("devices", "2024-06-30", 6e6, "lower_bound"),
+    ]
+    assert reasons(result) == {"24家": "no_metric", "230款": "no_metric"}
+
+
+def test_per_share_and_pre_tax_amounts_are_not_company_profits():
+    result = extract(
+        "凌雲數據2024年綜合收益按年增長26%至6.2億元，股東應佔虧損收窄至10.1億元，每股基本虧損0.03元；除稅前溢利為1.2億元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue_growth_yoy_pct", "FY2024", 26.0),
+        ("revenue", "FY2024", 6.2e8),
+        ("net_profit", "FY2024", -1.01e9),
+    ]
+
+
+def test_unknown_company_named_in_the_clause_is_not_the_subject():
+    result = extract("同日上市的启元科技首日下跌10%，收报8.2港元。光信科技首日上涨5%。")
+    assert rows(result) == [("guangxin", "first_day_change_pct", "", "2025-09-01", 5.0, "", "exact")]
+    assert reasons(result) == {"10%": "unknown_company", "8.2港元": "unknown_company"}
+
+
+def test_metric_lists_align_value_by_value():
+    result = extract(
+        "2024年，光信智能收入、毛利及毛利率分别为37.7亿元、16.2亿元和42.9%；营收和净亏损分别为37.7亿元。"
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue", "FY2024", 3.77e9),
+        ("gross_profit", "FY2024", 1.62e9),
+        ("gross_margin_pct", "FY2024", 42.9),
+    ]
+    assert reasons(result) == {"37.7亿元": "series_mismatch"}
+
+
+def test_market_words_before_a_named_company_do_not_block_its_figures():
+    result = extract(
+        "受益于行业整体增长，光信智能2024年收入增长30%至10亿元。中国AI视觉市场规模2022年至2024年的年复合增长率达30%。"
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue_growth_yoy_pct", "FY2024", 30.0),
+        ("revenue", "FY2024", 1e9),
+    ]
+    assert list(reasons(result).values()) == ["market_wide"]
+
+
+def test_table_rows_and_pre_money_valuations_are_not_recorded():
+    text = (
+        "光信智能2024年收入为9.39亿元。\n\n| 项目 | 2023年 | 2024年 |\n| 收入 | 7.27亿元 | 9.39亿元 |\n\n"
+        "本轮融资投前估值为80亿元。"
+    )
+    result = extract(text)
+    assert rows(result) == [("guangxin", "revenue", "", "FY2024", 9.39e8, "CNY", "exact")]
+    assert sorted(reasons(result).values()) == ["no_metric", "table_cell", "table_cell"]

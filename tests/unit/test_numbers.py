@@ -87,6 +87,9 @@ QUANTITY_CASES = [
     ("大约3亿元", [(3e8, "money", "CNY", "approx")]),
     ("接近2万人", [(2e4, "count", "", "approx")]),
     ("10亿元以下", [(1e9, "money", "CNY", "upper_bound")]),
+    # one amount in two scaled parts
+    ("募资3亿5000万元", [(3.5e8, "money", "CNY", "exact")]),
+    ("约三亿五千万元", [(3.5e8, "money", "CNY", "approx")]),
     # a change and a level, not a range
     ("营收同比增长20%至10亿元", [(20, "pct", "", "exact"), (1e9, "money", "CNY", "exact")]),
 ]

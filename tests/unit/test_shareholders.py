@@ -49,7 +49,7 @@ def test_stake_list_aligned_with_holders_and_as_of_date():
     )
     stakes = df.filter(df["stake_pct"].is_not_null())
     assert _rows(stakes, "holder_name", "holder_type", "stake_pct", "as_of") == [
-        ("张三", "other", 8.25, date(2025, 6, 30)),
+        ("张三", "founder", 8.25, date(2025, 6, 30)),  # the founder title before the first name
         ("李四", "other", 2.92, date(2025, 6, 30)),
         ("王五", "other", 0.61, date(2025, 6, 30)),
     ]
@@ -135,14 +135,23 @@ def test_early_investor_patterns():
     ]
 
 
-def test_founders_from_titles_and_founding_team():
+def test_founders_named_only_by_title_are_not_holders():
     df = _holders(
         "出门问问创始人兼CEO李志飞表示，公司将继续投入。创始团队均来自谷歌，其核心成员李志飞和雷欣在语音领域经验丰富。",
         subject_ids=("mobvoi",),
     )
-    assert _rows(df, "company_id", "holder_name", "holder_type") == [
-        ("mobvoi", "李志飞", "founder"),
-        ("mobvoi", "雷欣", "founder"),
+    assert df.height == 0
+
+
+def test_founders_from_titles_and_founding_team_kept_when_they_hold_shares():
+    df = _holders(
+        "出门问问创始人兼CEO李志飞表示，公司将继续投入。创始团队均来自谷歌，其核心成员李志飞和雷欣在语音领域经验丰富。"
+        "李志飞及雷欣分别持有21.5%及3.2%股份。",
+        subject_ids=("mobvoi",),
+    )
+    assert _rows(df, "company_id", "holder_name", "holder_type", "stake_pct") == [
+        ("mobvoi", "李志飞", "founder", 21.5),
+        ("mobvoi", "雷欣", "founder", 3.2),
     ]
 
 
@@ -197,11 +206,14 @@ def test_holders_of_an_unknown_company_are_not_given_to_the_subject():
 
 
 def test_founder_after_known_company_with_lead_in_repeated():
-    text = "其中智譜聯合創始人兼董事長劉德兵今年49歲。其中智譜聯合創始人兼副總經理王紹蘭曾任職於清華大學。"
+    text = (
+        "其中智譜聯合創始人兼董事長劉德兵今年49歲。其中智譜聯合創始人兼副總經理王紹蘭曾任職於清華大學。"
+        "劉德兵與王紹蘭分別持有4.6%及1.9%股份。"
+    )
     df = _holders(text, subject_ids=("zhipu",), language="zh-Hant")
-    assert _rows(df, "company_id", "holder_name", "holder_type") == [
-        ("zhipu", "刘德兵", "founder"),
-        ("zhipu", "王绍兰", "founder"),
+    assert _rows(df, "company_id", "holder_name", "holder_type", "stake_pct") == [
+        ("zhipu", "刘德兵", "founder", 4.6),
+        ("zhipu", "王绍兰", "founder", 1.9),
     ]
 
 
@@ -220,4 +232,55 @@ def test_early_investor_lead_round_with_adverb_lead_in():
     df = _holders("据悉，此前红杉中国领投其天使轮融资。", subject_ids=("robosense",))
     assert _rows(df, "company_id", "holder_name", "holder_type") == [
         ("robosense", "红杉中国", "early_investor")
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Holder names cut at verbs, generic nouns rejected, founder role, cornerstones without amounts
+
+
+def test_holder_name_stops_at_time_and_verb_words_and_keeps_its_cornerstone_role():
+    df = _holders(
+        "基石投資者中，小米旗下長江產業基金認購3,000萬美元。按發售價計算，長江產業基金上市後將持有公司約1.8%股份。",
+        language="zh-Hant",
+    )
+    assert _rows(df, "holder_name", "holder_type", "parent_entity", "subscription_amount", "stake_pct") == [
+        ("长江产业基金", "cornerstone", "小米", 30_000_000.0, 1.8)
+    ]
+    assert "1.8%" in df["quote"][0] and "3,000萬美元" in df["quote"][0]
+
+
+def test_employee_platform_is_described_not_a_holder():
+    df = _holders("上市前，董事长王海、总裁刘洋及员工持股平台海川合伙分别持有28.4%、7.1%和4.2%股份。")
+    assert _rows(df, "holder_name", "stake_pct") == [("王海", 28.4), ("刘洋", 7.1), ("海川合伙", 4.2)]
+
+
+def test_founder_holding_through_a_wholly_owned_vehicle():
+    for text, language in [
+        ("创始人赵峰通过其全资持有的峰石控股持有公司31.6%股份。", "zh-Hans"),
+        ("創辦人趙峰透過其全資擁有的峰石控股持有約31.6%股份。", "zh-Hant"),
+    ]:
+        df = _holders(text, language=language)
+        assert _rows(df, "holder_name", "holder_type", "stake_pct") == [("赵峰", "founder", 31.6)]
+
+
+def test_generic_nouns_are_not_holders():
+    df = _holders("其中全资持有的子公司持有5.0%股份，员工持有2.0%。")
+    assert df.height == 0
+
+
+def test_cornerstones_named_without_amounts_and_each_amount():
+    df = _holders(
+        "公司引入七名基石投資者。其中高瓴資本認購6,000萬港元，中東主權基金、"
+        "淡马锡及瑞銀資管各認購2,000萬港元，其餘由華夏基金、嘉實國際及景順認購。",
+        language="zh-Hant",
+    )
+    assert _rows(df, "holder_name", "holder_type", "subscription_amount") == [
+        ("高瓴资本", "cornerstone", 60_000_000.0),
+        ("中东主权基金", "cornerstone", 20_000_000.0),
+        ("淡马锡", "cornerstone", 20_000_000.0),
+        ("瑞银资管", "cornerstone", 20_000_000.0),
+        ("华夏基金", "cornerstone", None),
+        ("嘉实国际", "cornerstone", None),
+        ("景顺", "cornerstone", None),
     ]

@@ -32,7 +32,7 @@ REVENUE = {
     "period_end": dt.date(2024, 12, 31),
     "period_label": "FY2024",
     "value": 939000000.0,
-    "unit": "currency",
+    "unit": "CNY",
     "currency": "CNY",
     "value_cny": 939000000.0,
     "qualifier": "exact",
@@ -119,7 +119,7 @@ def test_good_figures_pass_every_fct_figures_expectation(tmp_path):
     outcome = run_fct_figures(figures_db(tmp_path))
 
     assert [(o.spec.describe(), o.message) for o in failing(outcome)] == []
-    assert outcome.ok and outcome.passed == outcome.total == 35
+    assert outcome.ok and outcome.passed == outcome.total == 36
     assert outcome.row_count == 4
 
 
@@ -143,7 +143,7 @@ def test_absurd_money_value_is_reported_with_the_offending_row(tmp_path):
         }
     ]
     report = "\n".join(validate.report_lines([outcome]))
-    assert "validate: fct_figures 33/35 passed (5 rows) -- FAILED" in report
+    assert "validate: fct_figures 34/36 passed (5 rows) -- FAILED" in report
     assert "figure_id='f9'" in report and "quote='收入7.27亿元'" in report
     assert "money |value| <= 1e13" in report
 
@@ -177,6 +177,7 @@ def test_absurd_money_value_is_reported_with_the_offending_row(tmp_path):
             REVENUE | {"figure_id": "f9", "unit": "pct", "value": 5.0},
             ("expect_column_values_to_be_in_set", "currency"),
         ),
+        (REVENUE | {"figure_id": "f9", "unit": "HKD"}, ("expect_column_pair_values_to_be_equal", "unit")),
     ],
     ids=[
         "share_over_100",
@@ -186,6 +187,7 @@ def test_absurd_money_value_is_reported_with_the_offending_row(tmp_path):
         "duplicate_key",
         "1899",
         "pct_in_cny",
+        "hkd_unit_cny_currency",
     ],
 )
 def test_each_kind_of_bad_figure_fails_its_check(tmp_path, row, failing_check):
@@ -204,7 +206,7 @@ def test_a_suite_naming_a_missing_column_fails_clearly_and_the_rest_still_runs(t
             tmp_path / "fct_figures.yml",
             "table: fct_figures\n"
             "expectations:\n"
-            "  - {type: expect_column_values_to_not_be_null, kwargs: {column: revenue_cny}, why: typo'd column}\n"
+            "  - {type: expect_column_values_to_not_be_null, kwargs: {column: revenue_cny}, why: typo}\n"
             "  - {type: expect_column_values_to_be_unique, kwargs: {column: figure_id}, why: key}\n",
         )
     )
@@ -220,13 +222,21 @@ def test_a_suite_naming_a_missing_column_fails_clearly_and_the_rest_still_runs(t
 
 def test_a_missing_mart_fails_its_suite(tmp_path):
     db = figures_db(tmp_path)
-    suite = validate.load_suite(SUITES_DIR / "shareholders.yml")
+    suite = validate.load_suite(
+        write_suite(
+            tmp_path / "holders.yml",
+            "table: shareholders\n"
+            "expectations:\n"
+            "  - {type: expect_column_values_to_not_be_null, kwargs: {column: holder_name}, why: named}\n"
+            "  - {type: expect_column_values_to_be_unique, kwargs: {column: holder_id}, why: key}\n",
+        )
+    )
 
     [outcome] = validate.validate_warehouse(db, [suite])
 
     assert not outcome.ok
-    assert outcome.error.startswith("table shareholders does not exist in")
-    assert validate.report_lines([outcome])[0].startswith("validate: shareholders 0/10 passed -- FAILED")
+    assert outcome.error == f"table shareholders does not exist in {db} (suite {tmp_path / 'holders.yml'})"
+    assert validate.report_lines([outcome]) == [f"validate: holders 0/2 passed -- FAILED: {outcome.error}"]
 
 
 def test_warn_severity_blocks_only_in_strict_mode(tmp_path, monkeypatch):
@@ -265,7 +275,7 @@ def test_warn_severity_blocks_only_in_strict_mode(tmp_path, monkeypatch):
             "unknown expectation type",
         ),
         (
-            "table: t\nexpectations:\n  - {type: expect_table_row_count_to_be_between, why: x, colour: red}\n",
+            "table: t\nexpectations:\n  - {type: expect_table_row_count_to_be_between, why: x, hue: red}\n",
             "unknown keys",
         ),
         ("table: [unclosed\n", "not valid YAML"),
