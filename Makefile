@@ -16,8 +16,6 @@ export PYTHONPATH := $(CURDIR)
 # Docs are generated against a throwaway database so they never touch the published warehouse.
 DOCS_DB := $(or $(TMPDIR),/tmp)/ai_ipo_warehouse_docs.duckdb
 PY_DIRS := ingest pipeline tests
-# Team standard: 110 characters (stated here too in case no ruff config file sets it).
-RUFF_ARGS := --line-length 110
 
 .PHONY: venv build test lint shell docs clean rollback validate
 
@@ -62,8 +60,8 @@ docs: venv
 
 ## lint: ruff (check + format) on the Python, sqlfluff on the models
 lint: venv
-	$(BIN)/ruff check $(RUFF_ARGS) $(PY_DIRS)
-	$(BIN)/ruff format --check $(RUFF_ARGS) $(PY_DIRS)
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/sqlfluff lint models
 
 ## clean: remove build products (keeps the published warehouse and its previous copy)

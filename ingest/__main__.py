@@ -1,9 +1,13 @@
 """Command line: read the source folder, extract, write the seeds.
 
     python -m ingest [--sources DIR] [--out DIR] [--strict] [--max-bytes N] [--companies CSV]
+                     [--cache-dir DIR | --no-cache]
 
 Defaults: --sources from $SOURCES_DIR (else `sources`), --out `seeds/extracted`, --max-bytes from
-$MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes.
+$MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes, --cache-dir from
+$INGEST_CACHE_DIR (else `build/cache`). Documents whose bytes, manifest row and extraction rules did
+not change since the last run are taken from the cache (see `ingest/cache.py`); the seeds are always
+written whole from the current corpus.
 
 Exit codes: 0 done (rejected documents are reported but do not fail the run); 1 an error that stops
 the run (missing folder, unusable manifest, extractor failure, bad option value, write failure);
@@ -50,6 +54,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="exit 2 when any document is rejected")
     parser.add_argument("--max-bytes", help=f"largest accepted document (default {DEFAULT_MAX_BYTES})")
     parser.add_argument("--companies", type=Path, help="reference companies CSV (default: the seed)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(os.environ.get("INGEST_CACHE_DIR") or "build/cache"),
+        help="extraction cache folder (default $INGEST_CACHE_DIR, else build/cache)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="extract every document, read/write no cache")
     args = parser.parse_args(argv)
     args.strict = args.strict or os.environ.get("STRICT", "").strip().lower() in _TRUE
     if args.max_bytes is not None:
@@ -67,8 +78,8 @@ def _say(message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `--help` and option errors stay instant.
+    from ingest.cache import extract_incremental
     from ingest.companies import DEFAULT_COMPANIES_SEED, CompanyMatcher
-    from ingest.extract import extract_corpus
     from ingest.seeds import write_seeds
 
     started = time.perf_counter()
@@ -96,7 +107,14 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     matcher = CompanyMatcher.from_seed(args.companies or DEFAULT_COMPANIES_SEED)
     progress = Progress("extracting")
-    extraction = extract_corpus(corpus, matcher, progress=progress)
+    incremental = extract_incremental(
+        corpus,
+        matcher,
+        None if args.no_cache else args.cache_dir,
+        companies_csv=args.companies,
+        progress=progress,
+    )
+    extraction = incremental.extraction
     progress.close()
     _say(
         f"extracted {extraction.figures.height} figures, {extraction.shareholders.height} shareholders, "
@@ -115,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
     tables["ingest_rejected_documents"] = corpus.rejected_df
     written = write_seeds(tables, args.out)
     _say(f"wrote {len(written)} seed files to {args.out} in {time.perf_counter() - started:.2f}s")
+    _say(
+        f"extracted {incremental.extracted} of {incremental.documents} documents "
+        f"({incremental.from_cache} from cache)"
+    )
     return EXIT_OK
 
 

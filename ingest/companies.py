@@ -11,10 +11,18 @@ Interface used by the other extractors (keep it stable):
 Discovery (`discover_companies`, `subject_company_ids`): a company the seed does not know becomes a
 subject when the manifest / front matter names it, or when the title or lead of the article says
 "<name>登陆港交所 / 通过聆讯 / 递表 / 挂牌上市 / 招股 …" (triggers and trimming words live in
-`ingest/rules/events.yml`). Its id is the pinyin of its simplified name (lowercase, underscores) and
-it is registered in the matcher so later extractors attribute figures to it. Only the title and the
-first `LEAD_CHARS` characters of the body are searched: later mentions are usually other companies
-used as comparisons, and a wrong subject is worse than a missing one.
+`ingest/rules/events.yml`). Only the title and the first `LEAD_CHARS` characters of the body are
+searched: later mentions are usually other companies used as comparisons, and a wrong subject is
+worse than a missing one. One entity gives one subject:
+- a candidate is cut at headline verbs and time words (`subject_cut_words`: "X今起招股" → X,
+  "X转战港股再递表" → X);
+- a headline form the body never repeats becomes its longest prefix the body uses ("X医疗AI" → X医疗);
+- names that contain one another are one company, and so are a full name and the short name in
+  brackets after it ("X科技（X）", "X有限公司（以下简称"X"）", "X（Lingshu AI）"): all are registered
+  with `matcher.add` under one id;
+- "X与Y同日登陆港交所" gives two subjects when both are named again in the body.
+The id is the pinyin slug of the manifest name, else of the longest Chinese name the body uses (the
+legal "…有限公司" name only when there is no other), so it is stable across documents.
 """
 
 from __future__ import annotations
@@ -162,6 +170,7 @@ class DiscoveredCompany:
     evidence: str
     known: bool  # True when the name resolved to a company the matcher already knew
     aliases: tuple[str, ...] = ()  # other names of the same company in this document (folded)
+    subject: bool = True  # False for a comparable company named beside the subject
 
 
 @lru_cache(maxsize=1)
@@ -178,6 +187,9 @@ class _DiscoveryRules:
     joiner_re: re.Pattern[str]
     bracket_re: re.Pattern[str]
     stop_names: frozenset[str]
+    comparable_cue_re: re.Pattern[str]
+    comparable_name_re: re.Pattern[str]
+    generic_end_re: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -197,10 +209,23 @@ def _discovery_rules() -> _DiscoveryRules:
         # "(以下简称"X")", "(X)", "(Lingshu AI)" right after a name; ',简称X' too.
         bracket_re=re.compile(
             rf'\(\s*(?:{leads})?[:：]?\s*"?(?P<short>[^()"，,。；;:：]{{2,24}}?)"?\s*\)'
+            # '(以下简称"X"或"本公司")': the first quoted name
+            rf'|\(\s*(?:{leads})?[:：]?\s*"(?P<quoted>[^()"，,。；;:：]{{2,24}})"[^()]{{0,24}}\)'
             rf"|[，,]\s*(?:{leads})[:：]?\s*\"?"
             rf"(?P<short2>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9 ]{{1,15}}?)\"?(?=[，,。；;)\n])"
         ),
         stop_names=frozenset(rule("events", "subject_stop_names")),
+        comparable_cue_re=re.compile(_alternation(rule("events", "comparable_cues"))),
+        # the shortest run of name characters at a clause start followed by a year or a metric word
+        comparable_name_re=re.compile(
+            r"(?:而|则|另外|此外)?(?P<name>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]{1,11}?)"
+            r"(?=\d{4}年|去年|今年|同期|的?(?:"
+            + _alternation(rule("events", "comparable_metric_words"))
+            + "))"
+        ),
+        generic_end_re=re.compile(
+            "(?:" + _alternation(rule("events", "subject_descriptors")) + r"|行业|市场|平均|整体|同行|同业)$"
+        ),
     )
 
 
@@ -365,6 +390,7 @@ class _Entity:
     evidence: str
     known_id: str | None = None
     from_manifest: bool = False
+    subject: bool = True
 
     def owns(self, name: str) -> bool:
         return any(name in n or n in name for n in self.names)
@@ -379,7 +405,7 @@ def _short_aliases(doc: Document, names: list[str]) -> list[str]:
         for m in re.finditer(re.escape(name), folded):
             b = rules.bracket_re.match(folded, m.end())
             if b:
-                short = (b.group("short") or b.group("short2") or "").strip()
+                short = (b.group("short") or b.group("quoted") or b.group("short2") or "").strip()
                 declared = "简称" in b.group(0) or "下称" in b.group(0)
                 # A Chinese short form shares the full name's first character (or is declared by 简称).
                 chinese = _is_plausible_name(short) and (declared or short[0] == name[0])
@@ -428,6 +454,8 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         entity = entity_for(folded_name)
         if entity is None:
             entities.append(_Entity([folded_name], written, f"manifest: {written}", known, True))
+        elif folded_name not in entity.names:  # "X科技|X" in the manifest: two names of one company
+            entity.names.append(folded_name)
     body = _body_without_title(doc)
     lo, hi = _lead_span(doc)
     regions = [
@@ -450,6 +478,8 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
                 entities.append(_Entity([name], written, evidence, known))
             elif name not in entity.names:
                 entity.names.append(name)
+    for name, written, evidence in _comparables(doc, matcher, entities):
+        entities.append(_Entity([name], written, evidence, subject=False))
     found: dict[str, DiscoveredCompany] = {}
     for entity in entities:
         entity.names += [a for a in _short_aliases(doc, entity.names) if a not in entity.names]
@@ -462,8 +492,42 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         written = entity.written if fold(entity.written) == canonical else _as_written(doc, canonical)
         aliases = tuple(n for n in entity.names if n != canonical)
         if cid not in found:
-            found[cid] = DiscoveredCompany(cid, canonical, written, entity.evidence, not unseen, aliases)
+            found[cid] = DiscoveredCompany(
+                cid, canonical, written, entity.evidence, not unseen, aliases, entity.subject
+            )
     return list(found.values())
+
+
+def _comparables(
+    doc: Document, matcher: CompanyMatcher, entities: list[_Entity]
+) -> list[tuple[str, str, str]]:
+    """(name, as written, evidence) of companies named as comparisons: in a sentence with a cue
+    (同行中, 可比公司 …), each clause that starts with an unknown name followed by a year or a metric
+    word ("同行中，X2024年收入11.74亿元，Y收入23.84亿元" → X, Y). Generic nouns (头部企业, 行业平均)
+    and names of the document's subjects are not companies."""
+    rules, folded, out = _discovery_rules(), doc.folded, []
+    for cue in rules.comparable_cue_re.finditer(folded, doc.body_start):
+        end = _SENTENCE_END.search(folded, cue.end())
+        stop = end.start() if end else len(folded)
+        clause_starts = [cue.end()] + [m.end() for m in _CLAUSE_END.finditer(folded, cue.end(), stop)]
+        for start in clause_starts:
+            while start < stop and folded[start] in " ，,":
+                start += 1
+            m = rules.comparable_name_re.match(folded, start, stop)
+            if not m:
+                continue
+            name = m.group("name")
+            if (
+                not _is_plausible_name(name)
+                or rules.generic_end_re.search(name)
+                or matcher.resolve(name)
+                or any(e.owns(name) for e in entities)
+                or any(n == name for n, _, _ in out)
+            ):
+                continue
+            s, e = m.span("name")
+            out.append((name, doc.text[s:e], doc.text[cue.start() : stop]))
+    return out
 
 
 def _canonical(names: list[str], body: str) -> str:
@@ -542,7 +606,7 @@ def subject_company_ids(doc: Document, matcher: CompanyMatcher) -> list[str]:
         _register(matcher, company, company.name_as_written)
     ids = matcher.subject_ids(doc)
     for company in discovered:
-        if company.company_id not in ids and (not company.known or not ids):
+        if company.subject and company.company_id not in ids and (not company.known or not ids):
             ids.append(company.company_id)
     return ids
 

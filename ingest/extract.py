@@ -126,17 +126,28 @@ def extract_corpus(
         parts.append(extract_document(doc, matcher, run))
         if progress is not None:
             progress(done, len(corpus.documents))
-    result = Extraction()
+    subject_ids: dict[str, list[str]] = {}
+    for part in parts:
+        subject_ids.update(part.subject_ids)
+    return combine({attr: [getattr(p, attr) for p in parts] for attr in TABLES}, subject_ids)
+
+
+def combine(frames: dict[str, list[pl.DataFrame]], subject_ids: dict[str, list[str]]) -> Extraction:
+    """Concatenate per-document tables (in corpus order) into one Extraction, checking the keys.
+
+    A company discovered by several documents keeps its first row; any other duplicated id raises.
+    Used by `extract_corpus` and by the incremental cache (`ingest.cache`), which mixes cached and
+    freshly extracted documents.
+    """
+    result = Extraction(subject_ids=dict(subject_ids))
     for attr, (seed, key) in TABLES.items():
-        frames = [getattr(p, attr) for p in parts]
-        combined = pl.concat(frames, how="vertical") if frames else empty_frame(seed)
+        parts = [f for f in frames.get(attr, []) if f.height]
+        combined = pl.concat(parts, how="vertical") if parts else empty_frame(seed)
         if attr == "discovered_companies":
             combined = combined.unique(subset="company_id", keep="first", maintain_order=True)
         elif key is not None:
             _check_unique(combined, seed, key)
         setattr(result, attr, combined)
-    for part in parts:
-        result.subject_ids.update(part.subject_ids)
     return result
 
 

@@ -58,6 +58,12 @@ def _compile(patterns, where: str) -> tuple[re.Pattern, ...]:
     return tuple(out)
 
 
+def _joined(patterns: tuple[re.Pattern, ...]) -> tuple[re.Pattern, ...]:
+    if not patterns:
+        return ()
+    return (re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE),)
+
+
 def _vocabulary(path: Path) -> dict[str, str]:
     with open(path, encoding="utf-8", newline="") as fh:
         return {row["metric"]: row["table_name"] for row in csv.DictReader(fh)}
@@ -109,9 +115,10 @@ def load_lexicon(path: Path = METRICS_YML, vocabulary_path: Path = REF_METRICS_C
     missing = sorted(set(vocabulary) - set(metrics))
     if missing:
         raise ValueError(f"{path}: metrics missing from the lexicon: {missing}")
+    # each list is validated pattern by pattern, then joined into one regex (one search per number)
     not_figures = {
-        reason: _compile(patterns, f"not_figures.{reason}")
+        reason: _joined(_compile(patterns, f"not_figures.{reason}"))
         for reason, patterns in (raw.get("not_figures") or {}).items()
     }
-    market_wide_sentence = _compile(raw.get("market_wide_sentence"), "market_wide_sentence")
+    market_wide_sentence = _joined(_compile(raw.get("market_wide_sentence"), "market_wide_sentence"))
     return Lexicon(metrics=metrics, not_figures=not_figures, market_wide_sentence=market_wide_sentence)

@@ -34,6 +34,7 @@ class PeriodMention:
     # period: the single period (for ranges/lists: the cumulative span over the parts)
     period: Period
     # period (a reporting period), as_of (截至 a date / 截至目前), date (a day, e.g. an event),
+    # day (今日/昨日: a day relative to publication, used only to date offering figures),
     # comparison (较2024年同期: the base of a change, never the period of a figure),
     # same_period (同期: refers back to the previous period list), list (a range or list)
     role: str
@@ -113,6 +114,7 @@ def ended_period(end_day: date, months: int) -> Period | None:
 
 
 _CN_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "六": 6, "九": 9, "十二": 12}
+_RELATIVE_DAYS = {"今日": 0, "今天": 0, "昨日": -1, "昨天": -1, "前日": -2, "前天": -2, "明日": 1, "明天": 1}
 _REL_YEARS = {
     "今年": 0,
     "本年": 0,
@@ -133,16 +135,17 @@ _SUB = (
     r"|(?P<yend>底|末))?"
 )
 _ENDED = (
-    r"(?:截[至止](?:到|至)?\s?)?(?:(?P<ey>(?:19|20)\d\d)年)?(?P<em>\d{1,2})月(?P<ed>\d{1,2})日止?(?:的)?"
+    r"(?:截[至止](?:到|至)?\s?)?(?:(?P<ey>(?:19|20)\d\d)年|(?P<erel>今年|去年|本年|上年))?"
+    r"(?P<em>\d{1,2})月(?:(?P<ed>\d{1,2})日|(?P<eend>底|末))止?(?:的)?"
     r"(?:(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年))"
 )
 _PATTERN = re.compile(
     # every period expression starts with one of these: a cheap test before the alternation
-    r"(?=[0-9今本去上前明截同首第下F])(?:"
+    r"(?=[0-9今本去上前明截同首第下F昨])(?:"
     + "|".join(
         [
             rf"(?P<ended>{_ENDED})",
-            r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
+            r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今(?!年)|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
             r"(?P<yrange>(?P<ya>(?:19|20)\d\d)\s?[-至到~—–]\s?(?P<yb>(?:19|20)\d\d)\s?(?:财年|年度|年))",
             r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
             r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
@@ -152,6 +155,7 @@ _PATTERN = re.compile(
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmo>(?P<bmonly>\d{1,2})月份?(?!\d|日|号|份))",
             r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度|首三季度|第[一二三四]季度)",
             r"(?P<same>同期)",
+            r"(?P<rday>今日|今天|昨日|昨天|前日|前天|明日|明天)",
         ]
     )
     + ")"
@@ -218,8 +222,14 @@ def _sub_period(m: re.Match, year: int) -> tuple[Period | None, str]:
 def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
     """The period of one atomic match and its role."""
     if m.group("ended"):
-        y = int(m.group("ey")) if m.group("ey") else published_at.year
-        end = _safe_date(y, int(m.group("em")), int(m.group("ed")))
+        if m.group("ey"):
+            y = int(m.group("ey"))
+        else:
+            y = published_at.year + _REL_YEARS.get(m.group("erel") or "今年", 0)
+        mo = int(m.group("em"))
+        if not 1 <= mo <= 12:
+            return None, ""
+        end = _month_end(y, mo) if m.group("eend") else _safe_date(y, mo, int(m.group("ed")))
         if end is None:
             return None, ""
         if m.group("eyear"):
@@ -280,6 +290,11 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
 def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
     out: list[PeriodMention] = []
     for m in _PATTERN.finditer(folded):
+        if m.group("rday"):
+            # 昨日 in a news report: a day relative to publication (role 'day': never a reporting period)
+            day = published_at + timedelta(days=_RELATIVE_DAYS[m.group("rday")])
+            out.append(PeriodMention(m.start(), m.end(), m.group(0), as_of(day), "day", (as_of(day),)))
+            continue
         if m.group("same"):
             before = folded[max(0, m.start() - 1) : m.start()]
             role = "comparison" if before in ("年", "度", "期") else "same_period"

@@ -58,7 +58,8 @@ SEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "company_id": pl.String,
         "holder_name": pl.String,  # as written, folded to simplified
         "holder_name_en": pl.String,
-        "holder_type": pl.String,  # controlling_group founder cornerstone strategic financial early_investor other
+        # controlling_group founder cornerstone strategic financial early_investor other
+        "holder_type": pl.String,
         "parent_entity": pl.String,  # 'A' of 'A旗下B'
         "stake_pct": pl.Float64,
         "subscription_amount": pl.Float64,

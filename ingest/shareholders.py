@@ -18,7 +18,16 @@ One row per company × holder × role. Rules (vocabulary in `ingest/rules/holder
   → subscription_amount + currency;
   a total ("合计认购29.8亿港元") is not given to any single investor.
 - Early investors: "作为X的早期投资方，Y…", "X早期投资方Y方面表示", "Y领投其A轮融资".
-- Founders: "(联合)创始人[、兼 titles]NAME", and "创始团队…核心成员A和B".
+- Founders: "(联合)创始人[、兼 titles]NAME", and "创始团队…核心成员A和B" — kept only when the
+  document gives that person a stake or another holder role (a founder quoted by title is not a
+  shareholder). A founder title right before a stake holder's name ("创始人孟川通过其全资持有的Y
+  持有26.8%") makes that row `founder`; the holder is the person (the list ends at 通过/透过).
+- Cornerstones without amounts: "其余由A、B及C认购" → A, B, C cornerstone; "A、B及C各认购1,000万
+  美元" → each one gets the amount.
+- Names stop at verbs/time words (`holder_cut_words`: "X上市后将持有" → X), lose descriptions
+  ("员工持股平台X" → X), and generic nouns (员工, 全资, 子公司 …, `not_holders`) are never holders.
+- A row without a role for a holder the document gives a role elsewhere takes that role, and values
+  of one holder × role are combined into one row.
 - as_of: the date after 截至 in the sentence (end of the stated month/year), else publication date.
 - quote: the clause(s) holding the holder names and the stake/amount.
 Holders that are the company itself, or that look like phrases rather than names, are dropped.

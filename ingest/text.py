@@ -65,4 +65,3 @@ class Document:
     @cached_property
     def folded(self) -> str:
         return fold(self.text)
-

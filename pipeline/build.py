@@ -226,6 +226,9 @@ def step_validate(config: BuildConfig, candidate: Path) -> tuple[int, int]:
     results = validate.validate_warehouse(candidate, suites)
     for line in validate.report_lines(results):
         print("  " + line)
+    uncovered = validate.unaudited_tables(candidate, suites)
+    if uncovered:
+        print(f"  note: no expectation suite for {', '.join(uncovered)}")
     passed = sum(r.passed for r in results)
     total = sum(r.total for r in results)
     if not validate.all_passed(results):
@@ -240,9 +243,8 @@ def run_build(config: BuildConfig) -> int:
     started_at = time.time()
     candidate = config.build_dir / f"{config.warehouse_path.stem}.{build_id}.duckdb"
     log = config.build_dir / f"dbt.{build_id}.log"
-    print(
-        f"build {build_id}: sources={config.sources_dir} warehouse={config.warehouse_path} strict={config.strict}"
-    )
+    print(f"build {build_id}: sources={config.sources_dir} warehouse={config.warehouse_path}")
+    print(f"  strict={config.strict} skip_ingest={config.skip_ingest}")
     try:
         with build_lock(config.build_dir):
             with timer.step("clean"):

@@ -1,22 +1,403 @@
-"""`build_log` and `build_changes`: what each publish was and what it added, removed and changed.
+"""`build_log` and `build_changes`: what each publish was, and what it added, removed and changed.
 
-Written into the candidate after it passed its audit and just before it is published, so the history
-travels with the warehouse file: the previous file's `build_log` rows are carried over and one row is
-appended; `build_changes` compares the candidate's `fct_figures` with the published one's by `figure_id`.
+`record_changes` is called on the candidate warehouse after it passed its audit and just before it
+is published, so the history travels with the warehouse file (and comes back with a rollback):
+
+- `build_log` gets one row per build, appended to the previous warehouse's rows;
+- `build_changes` gets one row per figure added, removed or changed and per document added or
+  removed, appended to the previous warehouse's rows (filter on `build_id` for one build).
+
+A figure is identified across builds by `fct_figures.figure_id`, a hash of document_id, char_start,
+metric, dimension and period_label (`ingest/figures.py`): stable while the document's text is.
+It has "changed" when its value, qualifier, unit, currency or company differs (the row carries the
+new company, old and new value and both quotes). Editing a document's text before a figure moves
+the figure: it is then reported as removed and added, never silently matched to another one.
+
+The previous warehouse is opened read-only and only read; everything is computed with Polars
+(pure functions below) and written into the new file through Parquet files and parameterised SQL.
+
+    python -m pipeline.changes [WAREHOUSE]   # what the last publish changed (`make changes`)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
+import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-#: Columns whose difference makes a figure "changed" between two publishes.
-COMPARED_COLUMNS = ("value", "unit", "currency", "qualifier", "period_label", "is_override", "quote")
+FIGURE_COLUMNS: dict[str, pl.DataType] = {
+    "figure_id": pl.String,
+    "document_id": pl.String,
+    "company_id": pl.String,
+    "metric": pl.String,
+    "dimension": pl.String,
+    "period_label": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "currency": pl.String,
+    "qualifier": pl.String,
+    "quote": pl.String,
+}
+#: Columns whose difference makes a figure "changed" between two builds.
+COMPARED_COLUMNS = ("value", "qualifier", "unit", "currency", "company_id")
+DOCUMENT_COLUMNS: dict[str, pl.DataType] = {"document_id": pl.String}
+
+TIMESTAMP = pl.Datetime("us", "UTC")
+BUILD_LOG_COLUMNS: dict[str, pl.DataType] = {
+    "build_id": pl.String,
+    "started_at": TIMESTAMP,
+    "finished_at": TIMESTAMP,
+    "status": pl.String,
+    "documents_total": pl.Int64,
+    "documents_extracted": pl.Int64,  # re-extracted by ingest in this build (the rest from its cache)
+    "figures_total": pl.Int64,
+    "figures_added": pl.Int64,
+    "figures_removed": pl.Int64,
+    "figures_changed": pl.Int64,
+    "documents_added": pl.Int64,
+    "documents_removed": pl.Int64,
+    "previous_build_id": pl.String,
+}
+BUILD_CHANGES_COLUMNS: dict[str, pl.DataType] = {
+    "build_id": pl.String,
+    "change_type": pl.String,  # figure_added figure_removed figure_changed document_added document_removed
+    "document_id": pl.String,
+    "figure_id": pl.String,
+    "company_id": pl.String,
+    "metric": pl.String,
+    "period_label": pl.String,
+    "dimension": pl.String,
+    "old_value": pl.Float64,
+    "new_value": pl.Float64,
+    "old_quote": pl.String,
+    "new_quote": pl.String,
+}
+CHANGE_TYPES = ("figure_added", "figure_removed", "figure_changed", "document_added", "document_removed")
+# build_log columns of warehouses published before this module: their values keep their meaning.
+LEGACY_LOG_COLUMNS = {"n_documents": "documents_total", "n_figures": "figures_total"}
+SHOWN_CHANGES = 50
+
+
+class ChangeReportError(RuntimeError):
+    """A warehouse could not be read or written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    build_id: str
+    previous_build_id: str | None
+    documents_total: int
+    documents_extracted: int | None
+    figures_total: int
+    figures_added: int
+    figures_removed: int
+    figures_changed: int
+    documents_added: int
+    documents_removed: int
+
+
+# --- pure functions --------------------------------------------------------------------------------
+
+
+def _typed(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    return df.select([pl.col(c).cast(t) if c in df.columns else pl.lit(None, t).alias(c) for c, t in schema.items()])
+
+
+def figure_changes(old: pl.DataFrame, new: pl.DataFrame, build_id: str) -> pl.DataFrame:
+    """build_changes rows for figures added, removed and changed between two `fct_figures` frames."""
+    old, new = _typed(old, FIGURE_COLUMNS), _typed(new, FIGURE_COLUMNS)
+    joined = old.join(new, on="figure_id", how="full", suffix="_new", coalesce=True)
+    in_old, in_new = pl.col("document_id").is_not_null(), pl.col("document_id_new").is_not_null()
+    differs = pl.lit(False)
+    for column in COMPARED_COLUMNS:
+        differs = differs | pl.col(column).ne_missing(pl.col(f"{column}_new"))
+    change_type = (
+        pl.when(~in_old)
+        .then(pl.lit("figure_added"))
+        .when(~in_new)
+        .then(pl.lit("figure_removed"))
+        .when(differs)
+        .then(pl.lit("figure_changed"))
+    )
+    newer = {c: pl.coalesce(f"{c}_new", c).alias(c) for c in ("document_id", "company_id", "metric")}
+    rows = joined.with_columns(change_type.alias("change_type")).filter(pl.col("change_type").is_not_null())
+    return _typed(
+        rows.select(
+            pl.lit(build_id).alias("build_id"),
+            "change_type",
+            *newer.values(),
+            "figure_id",
+            pl.coalesce("period_label_new", "period_label").alias("period_label"),
+            pl.coalesce("dimension_new", "dimension").alias("dimension"),
+            pl.col("value").alias("old_value"),
+            pl.col("value_new").alias("new_value"),
+            pl.col("quote").alias("old_quote"),
+            pl.col("quote_new").alias("new_quote"),
+        ).sort("change_type", "document_id", "figure_id"),
+        BUILD_CHANGES_COLUMNS,
+    )
+
+
+def document_changes(old: pl.DataFrame, new: pl.DataFrame, build_id: str) -> pl.DataFrame:
+    """build_changes rows for documents added and removed (by document_id)."""
+    old_ids, new_ids = set(old["document_id"].to_list()), set(new["document_id"].to_list())
+    rows = [("document_added", d) for d in sorted(new_ids - old_ids)]
+    rows += [("document_removed", d) for d in sorted(old_ids - new_ids)]
+    frame = pl.DataFrame(rows, schema={"change_type": pl.String, "document_id": pl.String}, orient="row")
+    return _typed(frame.with_columns(pl.lit(build_id).alias("build_id")), BUILD_CHANGES_COLUMNS)
+
+
+def count_changes(changes: pl.DataFrame) -> dict[str, int]:
+    counts = dict(changes.group_by("change_type").len().iter_rows())
+    return {kind: int(counts.get(kind, 0)) for kind in CHANGE_TYPES}
+
+
+def last_build_id(log: pl.DataFrame) -> str | None:
+    if log.is_empty():
+        return None
+    return log.sort("finished_at", "started_at", nulls_last=False)["build_id"][-1]
+
+
+def normalise_log(log: pl.DataFrame) -> pl.DataFrame:
+    """A previous warehouse's build_log with today's column names and UTC timestamps (extras kept)."""
+    renames = {old: new for old, new in LEGACY_LOG_COLUMNS.items() if old in log.columns and new not in log.columns}
+    log = log.with_columns(pl.col(old).alias(new) for old, new in renames.items())
+    for column in ("started_at", "finished_at"):
+        if column in log.columns:
+            value = pl.col(column)
+            if log.schema[column] == pl.Datetime and getattr(log.schema[column], "time_zone", None) is None:
+                value = value.dt.replace_time_zone("UTC")
+            log = log.with_columns(value.cast(TIMESTAMP))
+    return log
+
+
+def append_log(previous: pl.DataFrame, row: pl.DataFrame) -> pl.DataFrame:
+    """The previous rows then the new one; contract columns first, extra columns kept after them."""
+    combined = pl.concat([normalise_log(previous), row], how="diagonal_relaxed") if previous.width else row
+    extras = [c for c in combined.columns if c not in BUILD_LOG_COLUMNS]
+    return combined.select([*_typed(combined, BUILD_LOG_COLUMNS).columns, *extras]).with_columns(
+        _typed(combined, BUILD_LOG_COLUMNS)
+    )
+
+
+def append_changes(previous: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
+    """The previous warehouse's build_changes (legacy `change` column mapped) then this build's."""
+    if not previous.width:
+        return changes
+    if "change_type" not in previous.columns and "change" in previous.columns:
+        previous = previous.with_columns(pl.concat_str(pl.lit("figure_"), pl.col("change")).alias("change_type"))
+    return pl.concat([_typed(previous, BUILD_CHANGES_COLUMNS), changes], how="vertical")
+
+
+def format_summary(summary: ChangeSummary) -> str:
+    """One console line, e.g. `changes: +12 figures, -0, ~1 changed; documents +1 -0`."""
+    return (
+        f"changes: +{summary.figures_added} figures, -{summary.figures_removed}, "
+        f"~{summary.figures_changed} changed; documents +{summary.documents_added} -{summary.documents_removed}"
+    )
+
+
+# --- reading and writing warehouse files -----------------------------------------------------------
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, schema: Mapping[str, pl.DataType] | None = None) -> pl.DataFrame:
+    """Query result as a Polars frame (no pyarrow needed: numpy arrays, masked where null)."""
+    arrays = con.execute(sql).fetchnumpy()
+    if schema is None:
+        return pl.DataFrame({name: pl.Series(name, list(values)) for name, values in arrays.items()})
+    if not any(len(values) for values in arrays.values()):
+        return pl.DataFrame(schema=dict(schema))
+    return pl.DataFrame(dict(arrays)).select(pl.col(c).cast(t) for c, t in schema.items())
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+# Table names are constants: these are the only SQL texts built here, and no value is ever put in one.
+_SELECT_FIGURES = f"select {', '.join(FIGURE_COLUMNS)} from main.fct_figures"
+_SELECT_DOCUMENTS = "select document_id from main.dim_documents"
+
+
+def _read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    if not _has_table(con, table):
+        return pl.DataFrame()
+    frame = _read(con, f"select * from main.{table}")  # noqa: S608 - constant table name
+    return frame
+
+
+@dataclass
+class _Warehouse:
+    figures: pl.DataFrame
+    documents: pl.DataFrame
+    build_log: pl.DataFrame = field(default_factory=pl.DataFrame)
+    build_changes: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def _read_published(path: Path | None) -> _Warehouse:
+    empty = _Warehouse(pl.DataFrame(schema=FIGURE_COLUMNS), pl.DataFrame(schema=DOCUMENT_COLUMNS))
+    if path is None or not Path(path).exists():
+        return empty
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise ChangeReportError(f"cannot open the published warehouse {path} read-only: {exc}") from exc
+    try:
+        return _Warehouse(
+            figures=_read(con, _SELECT_FIGURES, FIGURE_COLUMNS) if _has_table(con, "fct_figures") else empty.figures,
+            documents=_read(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
+            if _has_table(con, "dim_documents")
+            else empty.documents,
+            build_log=_read_history(con, "build_log"),
+            build_changes=_read_history(con, "build_changes"),
+        )
+    except duckdb.Error as exc:
+        raise ChangeReportError(f"cannot read the published warehouse {path}: {exc}") from exc
+    finally:
+        con.close()
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, folder: Path) -> None:
+    staged = folder / f"{table}.parquet"
+    frame.write_parquet(staged)
+    con.execute(f"create or replace table main.{table} as select * from read_parquet(?)", [str(staged)])
+
+
+def record_changes(
+    new_db: Path,
+    published_db: Path | None,
+    *,
+    build_id: str,
+    started_at: datetime,
+    finished_at: datetime,
+    status: str,
+    documents_extracted: int | None,
+    details: Mapping[str, object] | None = None,
+) -> ChangeSummary:
+    """Compare `new_db` with `published_db` (None or missing: a first build) and write `build_log` and
+    `build_changes` into `new_db`. `details` become extra build_log columns (e.g. git_commit)."""
+    previous = _read_published(published_db)
+    try:
+        con = duckdb.connect(str(new_db))
+    except duckdb.Error as exc:
+        raise ChangeReportError(f"cannot open the new warehouse {new_db}: {exc}") from exc
+    try:
+        figures = _read(con, _SELECT_FIGURES, FIGURE_COLUMNS)
+        documents = _read(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
+        changes = pl.concat(
+            [
+                figure_changes(previous.figures, figures, build_id),
+                document_changes(previous.documents, documents, build_id),
+            ]
+        )
+        counts = count_changes(changes)
+        summary = ChangeSummary(
+            build_id=build_id,
+            previous_build_id=last_build_id(normalise_log(previous.build_log)) if previous.build_log.width else None,
+            documents_total=documents.height,
+            documents_extracted=documents_extracted,
+            figures_total=figures.height,
+            figures_added=counts["figure_added"],
+            figures_removed=counts["figure_removed"],
+            figures_changed=counts["figure_changed"],
+            documents_added=counts["document_added"],
+            documents_removed=counts["document_removed"],
+        )
+        row = {**asdict(summary), "started_at": _utc(started_at), "finished_at": _utc(finished_at), "status": status}
+        log_row = _typed(pl.DataFrame([row]), BUILD_LOG_COLUMNS)
+        if details:
+            log_row = log_row.with_columns(pl.lit(value).alias(name) for name, value in details.items())
+        with tempfile.TemporaryDirectory(prefix="build_changes.", dir=Path(new_db).parent) as folder:
+            _write_table(con, "build_log", append_log(previous.build_log, log_row), Path(folder))
+            _write_table(con, "build_changes", append_changes(previous.build_changes, changes), Path(folder))
+        con.execute("checkpoint")
+    except duckdb.Error as exc:
+        raise ChangeReportError(f"cannot record the changes in {new_db}: {exc}") from exc
+    finally:
+        con.close()
+    return summary
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def print_last_changes(warehouse: Path, limit: int = SHOWN_CHANGES) -> str:
+    """The last build's build_log summary and up to `limit` of its build_changes rows (read-only)."""
+    if not Path(warehouse).exists():
+        return f"no warehouse at {warehouse}: run make build first"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        if not _has_table(con, "build_log"):
+            return f"{warehouse} has no build_log: it was built before changes were recorded"
+        log = normalise_log(_read_history(con, "build_log"))
+        build_id = last_build_id(log)
+        if build_id is None:
+            return f"{warehouse}: build_log is empty"
+        last = _typed(log.filter(pl.col("build_id") == build_id), BUILD_LOG_COLUMNS).row(0, named=True)
+        changes = pl.DataFrame(schema=BUILD_CHANGES_COLUMNS)
+        if _has_table(con, "build_changes"):
+            arrays = con.execute(
+                "select * from main.build_changes where build_id = ? order by change_type, document_id, figure_id",
+                [build_id],
+            ).fetchnumpy()
+            if any(len(v) for v in arrays.values()):
+                changes = _typed(pl.DataFrame(dict(arrays)), BUILD_CHANGES_COLUMNS)
+    finally:
+        con.close()
+    extracted = last["documents_extracted"]
+    lines = [
+        f"last build {build_id} ({last['status'] or '?'}), finished {last['finished_at']:%Y-%m-%d %H:%M:%S} UTC, "
+        f"previous {last['previous_build_id'] or 'none'}",
+        f"  {last['documents_total']} documents"
+        + (f" ({extracted} re-extracted)" if extracted is not None else "")
+        + f", {last['figures_total']} figures",
+    ]
+    if last["figures_added"] is not None:
+        summary = ChangeSummary(**{k: last[k] for k in ChangeSummary.__dataclass_fields__})
+        lines.append("  " + format_summary(summary))
+    for change in changes.head(limit).iter_rows(named=True):
+        lines.append("  " + _change_line(change))
+    if changes.height > limit:
+        lines.append(f"  ... and {changes.height - limit} more (query build_changes where build_id = '{build_id}')")
+    return "\n".join(lines)
+
+
+def _change_line(change: Mapping[str, object]) -> str:
+    kind = str(change["change_type"])
+    if kind.startswith("document_"):
+        return f"{kind:<16} {change['document_id']}"
+    what = " ".join(str(change[c]) for c in ("company_id", "metric", "period_label") if change[c])
+    if change["dimension"]:
+        what += f" [{change['dimension']}]"
+    values = {
+        "figure_added": f"{_number(change['new_value'])}  «{change['new_quote']}»",
+        "figure_removed": f"{_number(change['old_value'])}  «{change['old_quote']}»",
+        "figure_changed": f"{_number(change['old_value'])} -> {_number(change['new_value'])}  "
+        f"«{change['old_quote']}» -> «{change['new_quote']}»",
+    }[kind]
+    return f"{kind:<16} {change['document_id']} {what}: {values}"
+
+
+def _number(value: object) -> str:
+    return "null" if value is None else f"{value:,.10g}"
+
+
+# --- the interface pipeline/build.py calls today -----------------------------------------------------
 
 
 @dataclass
@@ -28,143 +409,59 @@ class BuildRecord:
     expectations_passed: int
     expectations_total: int
     step_seconds: dict[str, float] = field(default_factory=dict)
+    documents_extracted: int | None = None
 
 
 def git_commit(directory: Path) -> str | None:
     """The commit the build ran from, when the project is a git checkout."""
     try:
         proc = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            check=False,
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=10,
+            ["git", "rev-parse", "HEAD"], check=False, cwd=directory, capture_output=True, text=True, timeout=10
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return (proc.stdout.strip() or None) if proc.returncode == 0 else None
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = ? and table_name = ?",
-        [catalog, table],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_catalog = ? and table_name = ?",
-        [catalog, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _log_row(con: duckdb.DuckDBPyConnection, record: BuildRecord, project_dir: Path) -> None:
-    con.execute(
-        """
-        create temp table new_build_log as
-        select
-            ?::varchar as build_id,
-            to_timestamp(?) as started_at,
-            to_timestamp(?) as finished_at,
-            ?::varchar as git_commit,
-            ?::varchar as sources_dir,
-            (select count(*) from main.dim_documents) as n_documents,
-            (select count(*) from main.fct_figures) as n_figures,
-            ?::varchar as dbt_summary,
-            ?::integer as expectations_passed,
-            ?::integer as expectations_total,
-            ?::varchar as step_seconds
-        """,
-        [
-            record.build_id,
-            record.started_at,
-            time.time(),
-            git_commit(project_dir),
-            record.sources_dir,
-            record.dbt_summary,
-            record.expectations_passed,
-            record.expectations_total,
-            json.dumps({k: round(v, 2) for k, v in record.step_seconds.items()}),
-        ],
-    )
-
-
-def _changes_sql(compared: list[str]) -> str:
-    differs = " or ".join(f"n.{c} is distinct from o.{c}" for c in compared) or "false"
-    return f"""
-        create table main.build_changes as
-        select
-            ? as build_id,
-            case when o.figure_id is null then 'added' when n.figure_id is null then 'removed'
-                else 'changed' end as change,
-            coalesce(n.figure_id, o.figure_id) as figure_id,
-            coalesce(n.company_id, o.company_id) as company_id,
-            coalesce(n.metric, o.metric) as metric,
-            coalesce(n.period_label, o.period_label) as period_label,
-            o.value as old_value,
-            n.value as new_value,
-            coalesce(n.unit, o.unit) as unit,
-            coalesce(n.currency, o.currency) as currency
-        from main.fct_figures as n
-        full outer join prev.main.fct_figures as o on n.figure_id = o.figure_id
-        where o.figure_id is null or n.figure_id is null or ({differs})
-        order by change, figure_id
-    """
-
-
 def record_build(candidate: Path, published: Path, record: BuildRecord, project_dir: Path) -> list[str]:
-    """Write build_log and build_changes into `candidate`; return lines describing what changed."""
-    lines: list[str] = []
-    con = duckdb.connect(str(candidate))
+    """`record_changes` for a `BuildRecord`; returns the lines the build prints."""
+    summary = record_changes(
+        candidate,
+        published,
+        build_id=record.build_id,
+        started_at=datetime.fromtimestamp(record.started_at, UTC),
+        finished_at=datetime.now(UTC),
+        status="published",
+        documents_extracted=record.documents_extracted,
+        details={
+            "git_commit": git_commit(project_dir),
+            "sources_dir": record.sources_dir,
+            "n_documents": None,  # filled below from the summary (column kept for older readers)
+            "n_figures": None,
+            "dbt_summary": record.dbt_summary,
+            "expectations_passed": record.expectations_passed,
+            "expectations_total": record.expectations_total,
+            "step_seconds": json.dumps({k: round(v, 2) for k, v in record.step_seconds.items()}),
+        },
+    )
+    return [
+        "changes since the published warehouse: "
+        f"{summary.figures_added} added, {summary.figures_removed} removed, {summary.figures_changed} changed",
+        format_summary(summary),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    warehouse = Path(args[0] if args else os.environ.get("WAREHOUSE_PATH") or "warehouse/ipo.duckdb")
     try:
-        catalog = con.execute("select current_database()").fetchone()[0]
-        if _has_table(con, catalog, "build_log") or _has_table(con, catalog, "build_changes"):
-            return ["build_log/build_changes already built by dbt: left as they are"]
-        has_prev = False
-        if Path(published).exists():
-            try:
-                con.execute(f"attach '{published}' as prev (read_only)")
-                has_prev = True
-            except duckdb.Error as exc:  # e.g. a writer holds it: publish anyway, history starts afresh
-                lines.append(
-                    f"could not read the published warehouse for history ({exc}); build_log restarts"
-                )
-        _log_row(con, record, project_dir)
-        if has_prev and _has_table(con, "prev", "build_log"):
-            con.execute(
-                "create table main.build_log as "
-                "select * from prev.main.build_log union all by name select * from new_build_log order by started_at"
-            )
-        else:
-            con.execute("create table main.build_log as select * from new_build_log")
-        if has_prev and _has_table(con, "prev", "fct_figures"):
-            compared = sorted(
-                set(COMPARED_COLUMNS)
-                & _columns(con, catalog, "fct_figures")
-                & _columns(con, "prev", "fct_figures")
-            )
-            con.execute(_changes_sql(compared), [record.build_id])
-        else:
-            con.execute(
-                "create table main.build_changes as select ? as build_id, 'added' as change, figure_id, "
-                "company_id, metric, period_label, null::double as old_value, value as new_value, unit, currency "
-                "from main.fct_figures order by figure_id",
-                [record.build_id],
-            )
-        counts = dict(
-            con.execute("select change, count(*) from main.build_changes group by change").fetchall()
-        )
-        lines.append(
-            "changes since the published warehouse: "
-            + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "removed", "changed"))
-        )
-        if has_prev:
-            con.execute("detach prev")
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return lines
+        print(print_last_changes(warehouse))
+    except (duckdb.Error, ChangeReportError) as exc:
+        print(f"changes: cannot read {warehouse}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    _ = time  # keep the import list stable for callers that patch time
+    sys.exit(main())

@@ -80,7 +80,8 @@ def publish(candidate: Path, target: Path) -> PublishResult:
     target.parent.mkdir(parents=True, exist_ok=True)
     if os.stat(candidate).st_dev != os.stat(target.parent).st_dev:
         raise PublishError(
-            f"publish: {candidate} and {target.parent} are on different filesystems; a rename would not be atomic"
+            f"publish: {candidate} and {target.parent} are on different filesystems: "
+            "a rename would not be atomic"
         )
     result = PublishResult(published=target, previous=None)
     stale_wal = wal_path(target)
@@ -102,7 +103,7 @@ def publish(candidate: Path, target: Path) -> PublishResult:
 
 
 def set_aside_failed(candidate: Path) -> Path:
-    """Rename a candidate that failed its audit to `*.failed.duckdb` so it can be inspected, never published."""
+    """Rename a candidate that failed its audit to `*.failed.duckdb`: kept for inspection, never published."""
     candidate = Path(candidate)
     failed = candidate.with_name(candidate.name.removesuffix(candidate.suffix) + FAILED_SUFFIX)
     os.replace(candidate, failed)

@@ -1,4 +1,4 @@
-"""Shared pytest setup: the `e2e` marker and small helpers for building throwaway DuckDB files."""
+"""Shared pytest setup: no telemetry, and small helpers for building throwaway DuckDB files."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "e2e: end-to-end build tests (copy the project, run `python -m pipeline build`); slow"
-    )
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def marker_db(path: Path, label: str) -> Path:
 
 @pytest.fixture
 def duckdb_files():
-    """Helpers to make and read small DuckDB files: `.make(path, sql)`, `.marker(path, label)`, `.read(path)`."""
+    """Make and read small DuckDB files: `.make(path, sql)`, `.marker(path, label)`, `.read(path)`."""
 
     class DuckdbFiles:
         make = staticmethod(make_duckdb)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: Not copied: the environment, build products and anything a previous build left behind.
-SKIPPED = {".venv", ".git", "warehouse", "target", "build", "logs", "dbt_packages", ".pytest_cache"}
+SKIPPED = {".venv", ".git", "warehouse", "target", "build", "logs", "dbt_packages", ".pytest_cache", "bench"}
 SKIPPED_PATTERNS = ("__pycache__", ".ruff_cache", ".hypothesis", "*.duckdb", "*.duckdb.wal")
 
 
@@ -58,7 +58,7 @@ class Project:
         return self.root / "warehouse" / ".build"
 
     def run(self, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None) -> BuildRun:
-        """`python -m pipeline ARGS` in the copy, with the project's interpreter (the .venv running pytest)."""
+        """`python -m pipeline ARGS` in the copy, with the interpreter running pytest (the .venv)."""
         env = {k: v for k, v in os.environ.items() if k not in ("DBT_DUCKDB_PATH", "STRICT")}
         env.update(
             PYTHONPATH=str(self.root),

@@ -105,7 +105,8 @@ def test_an_absurd_figure_fails_the_audit_and_leaves_the_published_file_untouche
     project, _, _, _ = republished
     [(figure_id,)] = query(
         project.warehouse,
-        "select figure_id from fct_figures where metric = 'revenue' and currency <> '' order by figure_id limit 1",
+        "select figure_id from fct_figures where metric = 'revenue' and currency <> '' "
+        "order by figure_id limit 1",
     )
     published_sha, previous_sha = sha256(project.warehouse), sha256(project.previous)
     overrides = project.root / OVERRIDES
@@ -132,6 +133,32 @@ def test_an_absurd_figure_fails_the_audit_and_leaves_the_published_file_untouche
     assert (sha256(project.warehouse), sha256(project.previous)) == (published_sha, previous_sha)
     [failed] = project.build_dir.glob("*.failed.duckdb")
     assert query(failed, f"select value from fct_figures where figure_id = '{figure_id}'") == [(1e20,)]
+
+
+def test_a_failing_dbt_test_blocks_publish_and_names_the_failing_node(republished):
+    project, _, _, _ = republished
+    [(figure_id,)] = query(project.warehouse, "select min(figure_id) from fct_figures where currency <> ''")
+    published_sha = sha256(project.warehouse)
+    overrides = project.root / OVERRIDES
+    original = overrides.read_text(encoding="utf-8")
+    overrides.write_text(
+        original.rstrip("\n")
+        + f"\n{figure_id},currency,EUR,e2e: not a contract currency,e2e-test,2026-01-01\n",
+        encoding="utf-8",
+    )
+    try:
+        run = project.run("build", "--skip-ingest")
+    finally:
+        overrides.write_text(original, encoding="utf-8")
+
+    assert run.returncode == 1, run
+    assert re.search(r"dbt build: .*FAIL=\d+", run.output), run
+    assert re.search(
+        r"FAILED test\.ai_ipo_warehouse\.accepted_values_fct_figures_currency\S*: Got \d+ result", run.output
+    )
+    assert "BUILD FAILED: dbt build failed (full log: " in run.output
+    assert "[validate]" not in run.output  # the audit never runs on a candidate dbt rejected
+    assert sha256(project.warehouse) == published_sha
 
 
 def test_rollback_restores_the_previous_warehouse(republished):

@@ -189,3 +189,122 @@ def test_missing_rules_file_error_names_the_file():
 def test_headline_triggers(matcher, title, company_id):
     doc = _doc("正文。", language="zh-Hant", title=title)
     assert discover_companies(doc, matcher)["company_id"].to_list() == [company_id]
+
+
+# ---------------------------------------------------------------------------------------------------
+# One entity, one subject: headline words cut, recurring forms preferred, bracketed short names merged
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language", "company_id"),
+    [
+        (
+            "寒武纪元今起招股，招股价区间8至10港元",
+            "寒武纪元今日起招股。寒武纪元2024年收入2亿元。",
+            "zh-Hans",
+            "han_wu_ji_yuan",
+        ),
+        (
+            "三年虧損近8億，墨芯科技轉戰港股再遞表",
+            "墨芯科技於10月13日向港交所遞交招股書。",
+            "zh-Hant",
+            "mo_xin_ke_ji",
+        ),
+        (
+            "星尘智能明日登陆港交所",
+            "星尘智能将于明日挂牌。星尘智能发售价10港元。",
+            "zh-Hans",
+            "xing_chen_zhi_neng",
+        ),
+        (
+            "再思科技递表港交所",
+            "再思科技递交上市申请。再思科技营收增长。",
+            "zh-Hans",
+            "zai_si_ke_ji",
+        ),  # a name may begin with 再
+    ],
+)
+def test_headline_trigger_words_are_cut_from_the_name(matcher, title, body, language, company_id):
+    doc = _doc(title + "\n" + body, language, title=title)
+    assert subject_company_ids(doc, matcher) == [company_id]
+    assert discover_companies(doc, matcher).height <= 1
+
+
+def test_headline_extra_words_give_the_form_the_body_uses_and_one_subject(matcher):
+    title = "澜海醫療AI招股 引入四名基石"
+    body = "醫學影像公司瀾海醫療科技（瀾海）今日公布招股詳情。瀾海2024年收入1.2億元。"
+    doc = _doc(title + "\n" + body, "zh-Hant", title=title)
+    assert subject_company_ids(doc, matcher) == ["lan_hai_yi_liao_ke_ji"]
+    assert [m.company_id for m in matcher.find_mentions(fold("澜海收入与澜海医疗科技"))] == [
+        "lan_hai_yi_liao_ke_ji",
+        "lan_hai_yi_liao_ke_ji",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects", "company_id", "names"),
+    [
+        (  # full name then its short name in brackets; the manifest gives the short one
+            "多模態模型公司量子躍遷科技（量子躍遷）昨日遞表港交所。量子躍遷2024年收入3億元。",
+            ("量子躍遷",),
+            "liang_zi_yue_qian",
+            ["量子跃迁科技", "量子跃迁", "量子躍遷科技"],
+        ),
+        (  # 以下简称 with quotes, no manifest: filed under the common name, the legal name an alias
+            "北京星图未来科技有限公司（以下简称“星图未来”）今日正式招股。星图未来2024年收入2亿元。",
+            (),
+            "xing_tu_wei_lai",
+            ["北京星图未来科技有限公司", "星图未来"],
+        ),
+        (  # a Latin name in brackets
+            "穹顶智能（Dome AI）已于上周五通过港交所上市聆讯。穹顶智能估值上升。",
+            (),
+            "qiong_ding_zhi_neng",
+            ["穹顶智能", "Dome AI"],
+        ),
+    ],
+)
+def test_bracketed_names_are_aliases_of_one_company(matcher, text, subjects, company_id, names):
+    language = "zh-Hant" if "躍" in text else "zh-Hans"
+    doc = _doc(text, language, subjects=subjects)
+    assert subject_company_ids(doc, matcher) == [company_id]
+    assert [matcher.resolve(n) for n in names] == [company_id] * len(names)
+
+
+def test_two_listings_in_one_article_are_two_subjects(matcher):
+    text = (
+        "11月6日，AI芯片设计公司晶元智算与自动驾驶方案商途锐智驾同日登陆港交所。"
+        "晶元智算开盘上涨，途锐智驾破发。"
+    )
+    doc = _doc(text, title="港股迎AI双子星：晶元智算与途锐智驾同日挂牌")
+    assert subject_company_ids(doc, matcher) == ["jing_yuan_zhi_suan", "tu_rui_zhi_jia"]
+
+
+def test_coordinated_companies_before_a_trigger(matcher):
+    from ingest.companies import coordinated_companies
+
+    folded = fold("AI芯片公司黑芝麻智能与激光雷达方案商速腾聚创同日登陆港交所")
+    pos = folded.index("登陆")
+    mentions = matcher.find_mentions(folded)
+    assert coordinated_companies(folded, mentions, 0, pos, "robosense") == ["black_sesame", "robosense"]
+    folded = fold("相比黑芝麻智能上市时的估值，速腾聚创今日登陆港交所")
+    mentions = matcher.find_mentions(folded)
+    assert coordinated_companies(folded, mentions, 0, folded.index("登陆"), "robosense") == ["robosense"]
+
+
+def test_comparable_companies_are_registered_but_not_subjects(matcher):
+    text = (
+        "晶元智算今日登陆港交所，晶元智算开盘上涨。"
+        "同行中，芯海微电子2024年收入11.74亿元，而启明算力收入23.84亿元，头部企业收入更高。"
+    )
+    doc = _doc(text)
+    found = discover_companies(doc, matcher)
+    assert found["company_id"].to_list() == ["jing_yuan_zhi_suan", "xin_hai_wei_dian_zi", "qi_ming_suan_li"]
+    assert subject_company_ids(doc, matcher) == ["jing_yuan_zhi_suan"]
+    assert matcher.resolve("启明算力") == "qi_ming_suan_li"
+    assert matcher.resolve("头部企业") is None
+
+
+def test_no_comparables_without_a_cue(matcher):
+    doc = _doc("晶元智算今日登陆港交所，晶元智算开盘上涨。芯海微电子2024年收入11.74亿元。")
+    assert discover_companies(doc, matcher)["company_id"].to_list() == ["jing_yuan_zhi_suan"]

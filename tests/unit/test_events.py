@@ -188,6 +188,16 @@ def test_lapsed_filing_is_a_withdrawal_and_refiling_keeps_the_date_of_its_clause
             date(2025, 11, 10),
             ("horizon_robotics", "hearing_passed", "HKEX", date(2025, 11, 7), "day"),
         ),
+        (  # 上市 right after a day date, the exchange from elsewhere in the sentence
+            "另一家港股机器人公司优必选已于2023年12月29日上市。",
+            date(2025, 10, 14),
+            ("ubtech", "listing", "HKEX", date(2023, 12, 29), "day"),
+        ),
+        (  # 在 + any exchange + 上市
+            "出門問問於2019年7月在納斯達克上市，其後退市。",
+            date(2025, 10, 14),
+            ("mobvoi", "listing", "NASDAQ", date(2019, 7, 1), "month"),
+        ),
         (  # a STAR Market filing written 申报科创板
             "云从科技曾于2020年6月申报科创板，拟募资37.5亿元。",
             date(2025, 10, 14),
@@ -206,6 +216,7 @@ def test_listing_and_filing_date_forms(text, published_at, expected):
         "出门问问计划明年在港交所上市。",  # a plan without a day
         "地平线最快本月底掛牌。",
         "黑芝麻智能预计于年内在港交所主板挂牌。",
+        "与2023年12月29日上市的优必选相比，地平线估值更高。",  # an adjective, not an event
     ],
 )
 def test_plans_without_a_day_are_not_events(text):

@@ -580,3 +580,56 @@ def test_table_rows_and_pre_money_valuations_are_not_recorded():
     result = extract(text)
     assert rows(result) == [("guangxin", "revenue", "", "FY2024", 9.39e8, "CNY", "exact")]
     assert sorted(reasons(result).values()) == ["no_metric", "table_cell", "table_cell"]
+
+
+def test_unclassified_rows_name_a_company_only_when_not_market_wide():
+    result = extract("光信智能股份代号为2718。今年以来，港股IPO募资总额已达1,000亿港元。")
+    companies = {r["value_text"]: r["company_id"] for r in result.unclassified.iter_rows(named=True)}
+    assert companies == {"2718": "guangxin", "1,000亿港元": ""}
+
+
+def test_cagr_between_two_named_years():
+    result = extract("光信智能收入由2022年的38.1亿元增至2024年的37.7亿元，复合年增长率为-0.5%。")
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue", "FY2022", 3.81e9),
+        ("revenue", "FY2024", 3.77e9),
+        ("revenue_cagr_pct", "CUM-FY2022-FY2024", -0.5),
+    ]
+
+
+def test_a_date_is_not_the_period_of_a_flow():
+    result = extract("截至2025年6月30日，光信智能收入为3亿元。")
+    assert rows(result) == []
+    assert reasons(result) == {"3亿元": "point_in_time_for_flow"}
+
+
+def test_values_of_listed_items_are_not_aligned_with_periods():
+    result = extract(
+        "2022年至2024年，光信智能营收分别为38.1亿元、34.1亿元及37.7亿元。"
+        "AI芯片、物联网模组和医疗业务的毛利率分别为30%、20%、50%。"
+    )
+    assert [r[3] for r in rows(result)] == ["FY2022", "FY2023", "FY2024"]
+    assert set(reasons(result).values()) == {"series_of_items"}
+
+
+def test_offering_figures_take_the_stated_listing_date():
+    result = extract(
+        "凌雲數據昨日（週五）在港交所主板掛牌。該股以每股13.6元定價。公司2024年收入今日公布為3億元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+        published=date(2025, 11, 15),
+    )
+    assert [(r[1], r[3]) for r in rows(result)] == [("offer_price", "2025-11-14"), ("revenue", "FY2024")]
+
+
+def test_a_planned_listing_date_does_not_date_the_offer():
+    result = extract(
+        "光信智能今日起招股，招股价为每股9.5港元，预计于12月16日在港交所挂牌。", published=date(2025, 12, 8)
+    )
+    assert rows(result) == [("guangxin", "offer_price", "", "2025-12-08", 9.5, "HKD", "exact")]
+
+
+def test_mainland_profit_variants():
+    result = extract("光信智能2024年归母净利润为3亿元，扣非净利润为-1亿元，营业总收入为40亿元。")
+    assert [(r[1], r[4]) for r in rows(result)] == [("net_profit", 3e8), ("revenue", 4e9)]
+    assert reasons(result) == {"-1亿元": "no_metric"}

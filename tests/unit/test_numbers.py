@@ -55,6 +55,10 @@ QUANTITY_CASES = [
     ("营收4,210万美元", [(4.21e7, "money", "USD", "exact")]),
     ("估值US$1.2 billion", [(1.2e9, "money", "USD", "exact")]),
     ("HK$116.2", [(116.2, "money", "HKD", "exact")]),
+    ("RMB100万", [(1e6, "money", "CNY", "exact")]),
+    ("HKD 5.2亿", [(5.2e8, "money", "HKD", "exact")]),
+    ("USD 3,000万", [(3e7, "money", "USD", "exact")]),
+    ("港幣1.5億元", [(1.5e8, "money", "HKD", "exact")]),
     ("发行价每股85港仙", [(0.85, "money", "HKD", "exact")]),
     ("净利润为-1.44亿元", [(-1.44e8, "money", "CNY", "exact")]),
     (

@@ -62,7 +62,10 @@ def test_stake_count_mismatch_gives_no_stakes():
 
 
 def test_acting_in_concert_group_row_plus_member_rows():
-    text = "截至最後實際可行日期，控股股東王小川、茹立雲及北京百川根據彼等訂立的一致行動協議共同擁有約40.5%股份權益。"
+    text = (
+        "截至最後實際可行日期，控股股東王小川、茹立雲及北京百川"
+        "根據彼等訂立的一致行動協議共同擁有約40.5%股份權益。"
+    )
     df = _holders(text, subject_ids=("minimax",), language="zh-Hant")
     group = "一致行动集团(王小川、茹立云、北京百川)"
     assert _rows(

@@ -286,3 +286,17 @@ def test_malformed_suite_files_name_the_file_and_the_problem(tmp_path, body, pro
     with pytest.raises(validate.SuiteError, match="broken_suite.yml") as error:
         validate.load_suite(path)
     assert problem in str(error.value)
+
+
+def test_published_tables_without_a_suite_are_listed(tmp_path):
+    db = figures_db(tmp_path)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create table ingest_figures as select 1 as x")  # a seed: dbt tests cover it
+        con.execute("create view stg_ingest__figures as select 1 as x")
+        con.execute("create table new_mart as select 1 as x")
+    finally:
+        con.close()
+    suites = [validate.load_suite(SUITES_DIR / "fct_figures.yml")]
+
+    assert validate.unaudited_tables(db, suites) == ["new_mart"]
