@@ -231,7 +231,7 @@ def _alias_key(name: str) -> str:
 
 
 @dataclass
-class _Registry:
+class Registry:
     """The part of a matcher's state that documents add: alias -> id, first name per id, discovered ids."""
 
     values: dict[tuple[str, str], object] = field(default_factory=dict)
@@ -262,11 +262,11 @@ class _Registry:
 
 
 @dataclass
-class _StateComparison:
+class StateComparison:
     """Matcher state of the previous run vs this run at the same document, and where they differ."""
 
-    previous: _Registry = field(default_factory=_Registry)
-    current: _Registry = field(default_factory=_Registry)
+    previous: Registry = field(default_factory=Registry)
+    current: Registry = field(default_factory=Registry)
     dirty: set[tuple[str, str]] = field(default_factory=set)
 
     def _update(self, touched: list[tuple[str, str]]) -> None:
@@ -282,22 +282,26 @@ class _StateComparison:
     def apply_current(self, registrations, discovered) -> None:
         self._update(self.current.apply(registrations, discovered))
 
-    def affects(self, doc: Document) -> bool:
-        """Could a differing registration change what is extracted from `doc`?"""
+    def affects(self, doc: Document, subject_ids: Sequence[str]) -> bool:
+        """Could a differing registration change what is extracted from `doc`?
+
+        The extractors consult the matcher for names the document writes (text, title, manifest
+        companies) and list every alias of the document's subject companies (`figure_resolve`).
+        """
         if not self.dirty:
             return False
+        subjects = set(subject_ids)
         haystack = "\n".join(
             [doc.folded.lower(), _alias_key(doc.title), *(_alias_key(n) for n in doc.subject_companies)]
         )
         for kind, value in self.dirty:
             if kind == "alias":
-                if value in haystack:
+                owners = {self.previous.values.get((kind, value)), self.current.values.get((kind, value))}
+                if value in haystack or owners & subjects:
                     return True
-            elif value.lower() in haystack or any(
-                alias in haystack
-                for alias in self.previous.aliases_of.get(value, set())
-                | self.current.aliases_of.get(value, set())
-            ):
+                continue
+            aliases = self.previous.aliases_of.get(value, set()) | self.current.aliases_of.get(value, set())
+            if value in subjects or value.lower() in haystack or any(a in haystack for a in aliases):
                 return True
         return False
 
@@ -339,7 +343,7 @@ def extract_incremental(
     previous_position = {row["_key"]: j for j, row in enumerate(previous_rows)}
 
     recorder = RecordingMatcher.around(matcher)
-    states = _StateComparison()
+    states = StateComparison()
     next_previous = 0  # previous-run documents before this index are applied to states.previous
     keys: list[str] = []
     new_entries: list[dict] = []
@@ -354,7 +358,7 @@ def extract_incremental(
         if j is not None and j >= next_previous:
             for row in previous_rows[next_previous:j]:  # documents removed or moved since
                 states.apply_previous(_registrations(row), row["discovered_ids"])
-            hit = not states.affects(doc)
+            hit = not states.affects(doc, previous_rows[j]["subject_ids"])
             states.apply_previous(_registrations(previous_rows[j]), previous_rows[j]["discovered_ids"])
             next_previous = j + 1
         if hit:

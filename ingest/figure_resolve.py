@@ -8,7 +8,9 @@ is left unclassified.
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import cached_property
 
 from ingest.figure_support import (
     CLOSE_WORDS,
@@ -19,12 +21,15 @@ from ingest.figure_support import (
     FIRST_DAY_WORDS,
     FLOW_FALLBACK_SENTENCES,
     FOUNDING_BEFORE,
+    FROM_BEFORE,
     INTRADAY,
     INVESTOR_AFTER,
+    INVESTOR_LIST_AFTER,
     MODEL_LATIN,
     MODEL_QUOTED,
     NO_COMPANY_REASONS,
     OPEN_WORDS,
+    PARTNER_WORDS,
     PERIOD_END_WORDS,
     RANK,
     RANK_MARKET,
@@ -32,7 +37,11 @@ from ingest.figure_support import (
     ROUND,
     SEGMENT_CUE,
     SEGMENT_NOUN,
+    SEGMENT_REVENUE_AFTER,
     SEGMENT_SUFFIX,
+    SHARE_OVER_SPAN,
+    TO_BETWEEN,
+    TRACK_RECORD,
     Context,
     Decision,
     Item,
@@ -46,9 +55,23 @@ from ingest.lexicon import MetricRule
 from ingest.periods import CUM_MARKER, Period, PeriodMention, as_of, cumulative, fy
 from ingest.sentences import Sentence
 
+_SPACES = re.compile(r" +")
+_LEADING_COPULA = re.compile(r"^(?:为|是|的)")
+_REVENUE_FROM = re.compile(r"的?(?:总|整体)?(?:收入|营收|收益)来自(?P<d>[^,，。;；:：]{1,20})")
+_PARENS = re.compile(r"\([^)]*\)")
+_NUMBERING_AND_YEARS = re.compile(r"^[一二三四五六七八九十]+、|[一二三四五六七八九十两\d]+个?年半?")
+_REVENUE_WORD_END = re.compile(r"(?<=..)的?(?:收入|营收|收益)$")
+_SEGMENT_WORD_END = re.compile(r"(?:业务|板块|分部)$")
+# '云端部署贡献了公司不足89.2%的收入': words between a segment name and the number
+SEGMENT_TAIL_WORDS = re.compile(
+    r"(?:贡献了?|约|超过|超|近|达到?|为|占|了|不足|突破|逾|接近|公司|该公司|集团|\s)+$"
+)
+
 
 class ContextResolver:
     """Period, company and dimension resolution for `ingest.figures._DocumentExtractor`."""
+
+    investor_cache: dict  # sentence start -> investor mentions (set up by the extractor)
 
     def _nearest_moment(self, before: str) -> str:
         best, best_pos = "", -1
@@ -135,24 +158,32 @@ class ContextResolver:
             cum_sentence and not [p for p in usable if p.start >= s.start + cum_sentence[-1].end()]
         ):
             marker = cum_window.group(0) if cum_window else cum_sentence[-1].group(0)
+            counted = [m.group(0) for m in cum_sentence if years_in(m.group(0))]
+            if years_in(marker) is None and counted:
+                marker = counted[-1]  # '三年零九个月内…收入X，累计亏损Y': the span named earlier
             lists = [p for p in usable if p.is_multi]
             parts = lists[-1].parts if lists else ctx.period_list
-            if not parts:
-                parts = self._doc_list_for(marker)
+            if not parts or (not lists and not self._fits_marker(marker, parts)):
+                # '过去三年半' after a list of three years: the document's list of 3 years and a half
+                parts = self._doc_list_for(marker, q.start) or parts
+            if not lists and TRACK_RECORD.search(marker):
+                # '报告期内': the whole track record, the longest list stated so far (not a CAGR basis)
+                earlier = [p.parts for p in self.doc_lists if p.end <= q.start]
+                parts = max(earlier, key=lambda x: (x[-1].end, len(x)), default=parts)
             if len(parts) > 1:
                 return cumulative(parts), ""
             return None, "cumulative_without_periods"
         if in_window:
             p = in_window[-1]
             if p.is_multi:
-                return None, "ambiguous_period"
+                return self._first_or_last(item, rule, p.parts)
             if p.period.period_type == "AS_OF":
                 return None, "point_in_time_for_flow"  # a date is not the period of a revenue or a loss
             return p.period, ""
         if usable:
             p = usable[-1]
             if p.is_multi:
-                return None, "ambiguous_period"
+                return self._first_or_last(item, rule, p.parts)
             if p.period.period_type == "AS_OF" and rule.kind == "flow":
                 return None, "point_in_time_for_flow"
             return p.period, ""
@@ -172,28 +203,76 @@ class ContextResolver:
             return ctx.last_flow, ""
         return None, "no_period"
 
-    def _doc_list_for(self, marker: str) -> tuple[Period, ...]:
-        """'三年累计' with no list yet: the document's first list of that many fiscal years."""
+    def _first_or_last(
+        self, item: Item, rule: MetricRule, parts: tuple[Period, ...]
+    ) -> tuple[Period | None, str]:
+        """'2016年至2018年，收入从X提升至Y': X is the first period of the list, Y the last.
+        '2019年至2021年，公司50.2%的收入来自云端部署': a share of the whole span (CUM)."""
+        q = item.q
+        if len({p.period_type for p in parts}) == 1:
+            if FROM_BEFORE.search(self.folded, max(0, q.start - 6), q.start):
+                return parts[0], ""
+            i = bisect.bisect_left(self.item_starts, q.start) - 1
+            if i >= 0:
+                prev = self.items[i].q
+                if FROM_BEFORE.search(
+                    self.folded, max(0, prev.start - 6), prev.start
+                ) and TO_BETWEEN.fullmatch(self.folded, self.items[i].end, q.start):
+                    return parts[-1], ""
+        if rule.code in SHARE_OVER_SPAN:
+            return cumulative(parts), ""
+        return None, "ambiguous_period"
+
+    @staticmethod
+    def _fits_marker(marker: str, parts: tuple[Period, ...]) -> bool:
+        """Whether 'N年(半)' in the marker describes `parts` (True when it names no count)."""
         years = years_in(marker)
         if years is None:
-            return ()
+            return True
         n, has_half = years
-        for p in self.doc_lists:
-            fys = [x for x in p.parts if x.period_type == "FY"]
-            halves = [x for x in p.parts if x.period_type in ("H1", "9M", "Q1", "Q3")]
-            if len(fys) == n and (bool(halves) == has_half):
-                return p.parts
-        return ()
+        fys = [x for x in parts if x.period_type == "FY"]
+        halves = [x for x in parts if x.period_type in ("H1", "9M", "Q1", "Q3")]
+        return len(fys) == n and bool(halves) == has_half
+
+    def _doc_list_for(self, marker: str, before: int | None = None) -> tuple[Period, ...]:
+        """'三年累计' / '三年半' without a fitting list in context: the document's last list before
+        the number with that many fiscal years (and a part-year when it says 半), else its first."""
+        if years_in(marker) is None:
+            return ()
+        fitting = [p for p in self.doc_lists if self._fits_marker(marker, p.parts)]
+        earlier = [p for p in fitting if before is not None and p.end <= before]
+        chosen = earlier[-1] if earlier else (fitting[0] if fitting else None)
+        return chosen.parts if chosen is not None else ()
+
+    def _investors(self, s: Sentence, in_sentence: list) -> set:
+        """Mentions of investors in the sentence (腾讯领投, 美团旗下, 'A、B等9名基石投资者'): they are
+        never the company of a figure. Computed once per sentence."""
+        found = self.investor_cache.get(s.start)
+        if found is None:
+            found = self.investor_cache[s.start] = {
+                m
+                for m in in_sentence
+                if INVESTOR_AFTER.match(self.folded, m.end)
+                or INVESTOR_LIST_AFTER.match(self.folded, m.end, s.end)
+            }
+        return found
 
     def _company(self, s: Sentence, item: Item) -> tuple[str | None, str]:
         q = item.q
         in_sentence = self._sentence_mentions(s)
-        # an investor named before the number (腾讯领投, 美团旗下) is not the figure's company
-        investors = {m for m in in_sentence if INVESTOR_AFTER.match(self.folded, m.end)}
+        investors = self._investors(s, in_sentence)
         left = [m for m in in_sentence if m.end <= q.start and m not in investors]
         # an unknown company name closer to the number than any known one ('同行芯途微电子收入…')
         tail_start = left[-1].end if left else s.start
-        for m in COMPANY_LIKE.finditer(self._without_names(tail_start, q.start)):
+        tail = self._without_names(tail_start, q.start)
+        for m in COMPANY_LIKE.finditer(tail):
+            tail_on = tail + self.folded[q.start : s.end]  # the words after the name may pass the number
+            if INVESTOR_AFTER.match(tail_on, m.end()) or INVESTOR_LIST_AFTER.match(tail_on, m.end()):
+                continue  # '京东旗下京东科技、GIC等9名基石投资者': an investor, not the figure's company
+            by_segment = SEGMENT_CUE.search(self.folded, s.start, q.start) is not None
+            from_segment = m.group("name").startswith("来自") or tail.endswith("来自", 0, m.start())
+            if (by_segment or from_segment) and SEGMENT_REVENUE_AFTER.match(tail, m.end()):
+                continue  # '按业务划分，金融科技收入占…': a segment named like a firm
             if not self._is_subject_name(m.group("name")):
                 return None, "unknown_company"
         if left:
@@ -239,7 +318,7 @@ class ContextResolver:
             mm = RANK_MARKET.search(folded[clause_start : q.start]) or RANK_MARKET.search(
                 folded[previous_clause : q.start]
             )
-            market = clean_dimension(mm.group("m")) if mm else ""
+            market = clean_dimension(mm.group("m") or mm.group("m2")) if mm else ""
             return (f"market:{market}", "") if market else ("", "rank_without_market")
         if kind == "model":
             near_before = folded[max(s.start, q.start - 30) : q.start]
@@ -254,9 +333,8 @@ class ContextResolver:
         if kind == "customer_kind":
             return self._customer_kind(s, item, d), ""
         if kind == "retention_segment":
-            segs = list(
-                SEGMENT_NOUN.finditer(folded, s.start, d.keyword_start if d.keyword_start > 0 else q.start)
-            )
+            end = d.keyword_start if d.keyword_start > 0 else q.start
+            segs = list(SEGMENT_NOUN.finditer(self._without_names(s.start, end).replace(" ", "，")))
             if segs:
                 value = clean_dimension(segs[-1].group("s"))
                 return (f"segment:{value}" if value else ""), ""
@@ -267,14 +345,14 @@ class ContextResolver:
 
     def _customer_kind(self, s: Sentence, item: Item, d: Decision) -> str:
         if d.rule_name == "keyword_after":
-            value = re.sub(r"^(?:为|是|的)", "", d.keyword)
+            value = _LEADING_COPULA.sub("", d.keyword)
             value = clean_dimension(value)
         else:
             start = d.keyword_start if d.keyword_start >= 0 else item.q.start
             clause_start = clause_begin(self.folded, start, s.start)
             m = CUSTOMER_KIND_BEFORE.search(self._without_names(clause_start, start + len(d.keyword)))
             value = clean_dimension(m.group("k").split(" ")[-1]) + m.group("noun") if m else ""
-        value = value.split("的")[-1]
+        value = PARTNER_WORDS.sub("", value.split("的")[-1])
         return "" if value in ("", "客户", "用户") else f"kind:{value}"
 
     def _without_names(self, start: int, end: int) -> str:
@@ -290,7 +368,7 @@ class ContextResolver:
             parts.append(" ")
             pos = max(pos, b)
         parts.append(self.folded[pos:end])
-        return re.sub(r" +", " ", "".join(parts))
+        return _SPACES.sub(" ", "".join(parts))
 
     def _likely_company(self, s: Sentence, item: Item, reason: str) -> str:
         """Best guess for an unclassified number's company ('' for market-wide or contested ones)."""
@@ -305,34 +383,37 @@ class ContextResolver:
             return False
         value = value.lower()
         return any(
-            cid in self.subject_ids
-            and (
-                alias.startswith(value)
-                or value.startswith(alias)
-                or (len(alias) >= 2 and alias[:2] == value[:2])
-            )
-            for alias, cid in self.matcher.aliases.items()
+            alias.startswith(value) or value.startswith(alias) or (len(alias) >= 2 and alias[:2] == value[:2])
+            for alias in self._subject_aliases
         )
+
+    @cached_property
+    def _subject_aliases(self) -> list[str]:
+        """The matcher's aliases of the subject companies (computed once per document)."""
+        subjects = set(self.subject_ids)
+        return [alias for alias, cid in self.matcher.aliases.items() if cid in subjects]
 
     def _revenue_segment(
         self, s: Sentence, item: Item, d: Decision, decided: dict[int, Decision], right: str
     ) -> tuple[str, str]:
         folded = self.folded
         rule = d.rule
-        source = re.search(r"^的?(?:总|整体)?(?:收入|营收|收益)来自(?P<d>[^,，。;；:：]{1,20})", right)
+        source = _REVENUE_FROM.match(right)
         if source:
             return region_or_segment(clean_dimension(source.group("d"))), ""
         q = item.q
         anchor = d.keyword_start if 0 <= d.keyword_start < q.start else q.start
         clause_start = clause_begin(folded, anchor, s.start)
         raw = self._without_names(clause_start, anchor)
-        raw = CUM_MARKER.sub(" ", re.sub(r"\([^)]*\)", "", raw))
-        raw = re.sub(r"^[一二三四五六七八九十]+、|[一二三四五六七八九十两\d]+个?年半?", " ", raw)
-        raw = re.sub(r"(?:贡献了?|约|超过|超|近|达到?|为|占|了|\s)+$", "", raw)
+        raw = CUM_MARKER.sub(" ", _PARENS.sub("", raw))
+        raw = _NUMBERING_AND_YEARS.sub(" ", raw)
+        # '云端部署贡献了公司不足89.2%的收入' / '金融科技收入占…': words around the segment name
+        raw = SEGMENT_TAIL_WORDS.sub("", raw)
+        raw = _REVENUE_WORD_END.sub("", raw)
         value = clean_dimension(raw.split(" ")[-1] if raw.strip() else "")
         looks_like_segment = SEGMENT_SUFFIX.search(value) or REGION_WORDS.search(value)
-        value = re.sub(r"(?:业务|板块|分部)$", "", value) if len(value) > 3 else value
-        if len(value) < 2 or re.search(r"\d", value):
+        value = _SEGMENT_WORD_END.sub("", value) if len(value) > 3 else value
+        if len(value) < 2 or any(ch.isdigit() for ch in value):
             if rule.code == "revenue_share_pct":
                 return "", "share_without_segment"
             return "", ""

@@ -74,12 +74,15 @@ from ingest.figure_support import (
     right_text,
     shift_year,
     stable_id,
+    year_before,
 )
 from ingest.lexicon import Lexicon, MetricRule, load_lexicon
 from ingest.numbers import Quantity, find_quantities, parse_number
 from ingest.periods import (
     PeriodMention,
     find_periods,
+    is_relative_year,
+    years_back,
 )
 from ingest.schema import SEED_SCHEMAS, empty_frame
 from ingest.sentences import Sentence, no_figure_spans, split_sentences
@@ -92,6 +95,12 @@ class FigureExtraction:
     unclassified: pl.DataFrame  # conform(..., "ingest_unclassified_mentions")
     implied_fx: pl.DataFrame  # conform(..., "ingest_implied_fx_rates")
 
+
+_AS_OF_WORD = re.compile(r"截至|截止|于")
+_NAME_JOINER = re.compile(r"\s*(?:、|,|，|和|及|以及|与)\s*")
+_LEADING_PAREN = re.compile(r"^\s?\([^)]*\)")
+# between a comparison period and its value: '较去年同期的', '上年同期为', '2023年录得'
+_COMPARISON_TAIL = re.compile(r"\s?(?:同期)?(?:的|为|录得)?[^,，。;；\d]{0,8}?(?:为|录得|的)?\s?")
 
 # ---------------------------------------------------------------------------------------------------
 # The extractor
@@ -107,6 +116,7 @@ class _DocumentExtractor(ContextResolver):
         self.rules = list(lexicon.metrics.values())
         body = doc.body_start
         self.sentences = split_sentences(self.folded, body)
+        self.sentence_starts = [s.start for s in self.sentences]
         masks = no_figure_spans(self.folded)
         self.periods = [p for p in find_periods(self.folded, doc.published_at) if p.start >= body]
         blocked = SpanIndex(masks + [(p.start, p.end) for p in self.periods])
@@ -118,6 +128,7 @@ class _DocumentExtractor(ContextResolver):
         quantities += self._ranks(body)
         quantities.sort(key=lambda q: q.start)
         self.items = self._items(quantities)
+        self.item_starts = [it.q.start for it in self.items]
         self.mentions = [m for m in matcher.find_mentions(self.folded) if m.start >= body]
         self.mention_starts = [m.start for m in self.mentions]
         self.name_spans = SpanIndex(
@@ -127,6 +138,7 @@ class _DocumentExtractor(ContextResolver):
         self.subject_ids = list(subject_ids) or self._fallback_subject()
         self.doc_lists = [p for p in self.periods if p.role == "list"]
         self.out = Out()
+        self.investor_cache = {}
         # opening / first-day prices only exist in an article about the listing day
         self.listing_day = bool(LISTING_DAY.search(self.folded, body))
         self.listing_date = self._listing_date()
@@ -254,7 +266,7 @@ class _DocumentExtractor(ContextResolver):
                 # '2022年至2024年…；2025年前三季度…' in one paragraph: 同期 covers all of them
                 ctx.period_list = ctx.period_list + (p.period,)
             if p.role in ("as_of",) or (
-                p.role == "date" and re.search(r"截至|截止|于", self.folded[p.start - 3 : p.start])
+                p.role == "date" and _AS_OF_WORD.search(self.folded[p.start - 3 : p.start])
             ):
                 ctx.last_as_of, ctx.last_as_of_sentence = p.period, s_idx
                 ctx.last_as_of_paragraph = s.paragraph
@@ -288,6 +300,7 @@ class _DocumentExtractor(ContextResolver):
                 and decision.rule.kind == "flow"
                 and decision.period.period_type != "CUM"
                 and not decision.is_comparison
+                and decision.rule_name != "previous_year"  # '上年为Y' is a base, not the period in context
             ):
                 ctx.last_flow, ctx.last_flow_sentence = decision.period, s_idx
 
@@ -387,6 +400,11 @@ class _DocumentExtractor(ContextResolver):
             parts = (lists[-1].period,)
         else:
             parts = ctx.period_list
+            if n > 1 and len(parts) != n:
+                # '同期…分别为' with a later list of another length in between (a CAGR basis):
+                # the last list of the document before the series with exactly n periods
+                same_size = [p for p in self.doc_lists if p.end <= ser.marker_start and len(p.parts) == n]
+                parts = same_size[-1].parts if same_size else parts
         if n == 1 and not parts:
             return
         # 'A业务、B业务和C业务的毛利率分别为…': the values belong to the items listed, not to periods
@@ -404,6 +422,8 @@ class _DocumentExtractor(ContextResolver):
         """Metric keywords joined by 和/及/、 right before 分别 ('营收和净利润分别为…')."""
         start = clause_begin(self.folded, marker_start, s.start)
         text = self.folded[start:marker_start]
+        if not any(joiner in text for joiner in "、和及与"):
+            return []  # a list of metrics needs a joining word (commas end the clause)
         hits = []
         for rule in self.rules:
             if rule.before_any is None or not rule.before_any.search(text):
@@ -431,7 +451,7 @@ class _DocumentExtractor(ContextResolver):
         """The last run of company mentions joined only by separators (A、B和C)."""
         run: list[CompanyMention] = []
         for m in mentions:
-            if run and re.fullmatch(r"\s*(?:、|,|，|和|及|以及|与)\s*", self.folded[run[-1].end : m.start]):
+            if run and _NAME_JOINER.fullmatch(self.folded[run[-1].end : m.start]):
                 run.append(m)
             else:
                 run = [m]
@@ -530,10 +550,12 @@ class _DocumentExtractor(ContextResolver):
             by_unit = RULES_BY_KIND.get(key)
             if by_unit is None:
                 by_unit = RULES_BY_KIND[key] = [r for r in self.rules if self._unit_fits(r, item)]
+            value = abs(q.value)
             item.compatible = [
                 r
                 for r in by_unit
-                if (r.min_value is None and r.max_value is None) or self._value_fits(r, item)
+                if (r.min_value is None or value >= r.min_value)
+                and (r.max_value is None or value <= r.max_value)
             ]
         return item.compatible
 
@@ -605,7 +627,7 @@ class _DocumentExtractor(ContextResolver):
 
     def _gap_has_same_unit(self, item: Item, gap_start: int) -> bool:
         """A keyword already used by an earlier number of the same kind does not reach this one."""
-        for other in self.items:
+        for other in self.items[bisect.bisect_left(self.item_starts, gap_start) :]:
             o = other.q
             if o.start >= item.q.start:
                 break
@@ -613,7 +635,8 @@ class _DocumentExtractor(ContextResolver):
                 o.start >= gap_start
                 and o.unit == item.q.unit
                 and other.paren_of is None
-                and not re.search(r"至|到", self.folded[o.end : item.q.start])
+                and "至" not in (between := self.folded[o.end : item.q.start])
+                and "到" not in between
             ):
                 return True
         return False
@@ -640,7 +663,7 @@ class _DocumentExtractor(ContextResolver):
                     metrics["use_of_proceeds_amount"], "use_of_proceeds_paren", dimension=head.dimension
                 )
         if q.unit in ("pct", "money") and USE_OF_PROCEEDS_CONTEXT.search(sentence_text):
-            purpose = USE_OF_PROCEEDS_AFTER.match(re.sub(r"^\s?\([^)]*\)", "", right))
+            purpose = USE_OF_PROCEEDS_AFTER.match(_LEADING_PAREN.sub("", right))
             if purpose:
                 value = clean_dimension(PURPOSE_CUT.split(purpose.group("purpose"))[0])
                 if not value:
@@ -755,7 +778,7 @@ class _DocumentExtractor(ContextResolver):
             return None
         comp = comps[-1]
         tail = self.folded[comp.end : item.q.start]
-        if not re.fullmatch(r"\s?(?:同期)?(?:的|为|录得)?[^,，。;；\d]{0,8}?(?:为|录得|的)?\s?", tail):
+        if not _COMPARISON_TAIL.fullmatch(tail):
             return None
         main = next(
             (
@@ -775,8 +798,14 @@ class _DocumentExtractor(ContextResolver):
         else:
             return None
         same_period = "同期" in self.folded[comp.start : comp.end + 2]
-        if same_period:
-            ref = main.period if main is not None else None
+        ref = main.period if main is not None else None
+        back = self._years_back_from_figure(s, comp)
+        if back is not None:
+            # '2024年…，上年同期为Y': the year before the figure's period, not before publication
+            d.period = year_before(ref, comp.period, back, same_period) if ref is not None else None
+            if d.period is None and main is None:
+                d.period = comp.period if not same_period else None
+        elif same_period:
             d.period = shift_year(ref, comp.period.start.year) if ref is not None else None
         else:
             d.period = comp.period
@@ -785,6 +814,19 @@ class _DocumentExtractor(ContextResolver):
         d.rule_name = "comparison_base"
         d.is_comparison = True
         return d
+
+    def _years_back_from_figure(self, s: Sentence | None, p: PeriodMention) -> int | None:
+        """去年/上年 counted from the stated period of the figure before it, unless that period was
+        itself counted from the publication date ('去年亏损X，前年为Y')."""
+        back = years_back(p.text)
+        if back is None or s is None:
+            return None
+        earlier = [x for x in self._sentence_periods(s) if x.end <= p.start]
+        return None if any(is_relative_year(x.text) for x in earlier) else back
+
+    def _sentence_of(self, pos: int) -> Sentence | None:
+        i = bisect.bisect_right(self.sentence_starts, pos) - 1
+        return self.sentences[i] if i >= 0 and pos < self.sentences[i].end else None
 
     def _same_metric_other_period(
         self, item: Item, prev_end: int, decided: dict[int, Decision]
@@ -803,12 +845,21 @@ class _DocumentExtractor(ContextResolver):
         text = self.folded[prev_end : p.start] + "|" + self.folded[p.end : item.q.start]
         if not OTHER_PERIOD_GAP.fullmatch(text):
             return None
+        period = p.period
+        rule_name = "same_metric_other_period"
+        back = self._years_back_from_figure(self._sentence_of(p.start), p)
+        if back is not None:
+            # '2024年净亏损X，上年为Y': the year before the previous figure's period
+            period = year_before(last.period, p.period, back, False) if last.period else None
+            if period is None:
+                return None
+            rule_name = "previous_year"
         return Decision(
             last.rule,
-            "same_metric_other_period",
+            rule_name,
             negate=last.negate,
             dimension=last.dimension,
-            period=p.period,
+            period=period,
         )
 
     def _follow_on(
@@ -822,7 +873,10 @@ class _DocumentExtractor(ContextResolver):
         metrics = self.lex.metrics
         if item.q.unit == "money":
             # '11家基石投资者合计认购29.8亿港元'
-            if last.rule.code == "cornerstone_count" and SUBSCRIBED.match(window):
+            subscribed = SUBSCRIBED.match(window) or SUBSCRIBED.match(
+                self._without_names(item.q.start - len(window), item.q.start).replace(" ", "")
+            )
+            if last.rule.code == "cornerstone_count" and subscribed:
                 return Decision(metrics["cornerstone_amount"], "amount_of_previous")
             return None
         growth = GROWTH_OF_PREVIOUS.match(window)
@@ -854,7 +908,7 @@ class _DocumentExtractor(ContextResolver):
         if moment not in ("at_open", "at_close", "first_day"):
             return None
         code = "opening_change_pct" if moment == "at_open" else "first_day_change_pct"
-        negative = m.group("dir") in ("下跌", "跌", "低开", "破发")
+        negative = m.group("dir") in ("下跌", "跌", "回落", "下挫", "下滑", "低开", "破发")
         return Decision(self.lex.metrics[code], "price_move", negate=negative)
 
     # -- period, company, dimension -------------------------------------------------------------
@@ -991,10 +1045,16 @@ class _DocumentExtractor(ContextResolver):
         return unit or "count"
 
 
+_EMPTY: dict[str, pl.DataFrame] = {}
+
+
 def _frame(rows: list[dict], name: str) -> pl.DataFrame:
     """Rows built with exactly the seed's columns, typed by the schema (cheaper than conform)."""
     if not rows:
-        return empty_frame(name)
+        # building an empty frame costs as much as a full one: build it once (clones are cheap)
+        if name not in _EMPTY:
+            _EMPTY[name] = empty_frame(name)
+        return _EMPTY[name].clone()
     return pl.DataFrame(rows, schema=SEED_SCHEMAS[name])
 
 

@@ -98,6 +98,8 @@ def parse_chinese_numeral(text: str) -> float:
     return total + section + number
 
 
+_ARABIC = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_BARE_YEAR = re.compile(r"(19|20)\d\d")
 _SCALE_SUFFIX = re.compile(r"(万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千)$")
 
 
@@ -121,7 +123,7 @@ def parse_number(text: str) -> float:
     if m and m.start() > 0 and (s[m.start() - 1].isdigit() or s[m.start() - 1] == "."):
         scale = unit_rules()["scales"][m.group(1)]
         s = s[: m.start()]
-    if re.fullmatch(r"\d+(?:\.\d+)?|\.\d+", s):
+    if _ARABIC.fullmatch(s):
         return sign * float(s) * scale
     try:
         return sign * parse_chinese_numeral(s) * scale
@@ -152,7 +154,9 @@ def _grammar() -> dict:
     prefixes = _alternation(rules["currency_prefixes"])
     pattern = (
         rf"(?=[0-9{_CN_CHARS}百人港美RCHUrchu$¥￥\-−])"
-        rf"(?P<cur_pre>{prefixes})?[ \t]?(?P<pct_pre>百分之)?(?P<sign>[-−])?"
+        # dates are the most common numerals and never figures: skip them inside the regex engine
+        r"(?!\d{1,4}[年月日号])"
+        rf"(?P<sign0>[-−](?={prefixes}))?(?P<cur_pre>{prefixes})?[ \t]?(?P<pct_pre>百分之)?(?P<sign>[-−])?"
         rf"(?P<n1>{number})(?P<q1>余|多)?(?P<s1>{scales}|[ \t]?(?:billion|million)\b)?(?P<u1>{unit_alt})?"
         rf"(?:[ \t]?(?P<conn>至|到|~|-|—|–)[ \t]?(?:{prefixes})?"
         rf"(?P<n2>{number})(?P<q2>余|多)?(?P<s2>{scales})?)?"
@@ -240,11 +244,13 @@ def _is_excluded_context(folded: str, m: re.Match, n1_start: int, chinese: bool)
     if chinese and prev and prev in _CN_CHARS:
         return True
     if (
-        m.group("sign")
+        (m.group("sign") or m.group("sign0"))
         and start
         and (folded[start - 1].isalnum() and folded[start - 1] not in "为是达至到得约和及与或")
+        and (folded[start - 1].isascii() or not (m.group("unit") or m.group("u1") or m.group("s1")))
     ):
-        return True  # '灵枢-2', 'GLM-4': a hyphen after a name, not a minus sign
+        # '灵枢-2', 'GLM-4': a hyphen after a name, not a minus sign ('净利润-1.29亿元' is one)
+        return True
     nxt = folded[m.end()] if m.end() < len(folded) else ""
     if not (m.group("unit") or m.group("u1") or m.group("s1") or m.group("s2")):
         # versions (2.0.1), letters glued on (5G, A100), list numbering ('1.' / '1、' at line start)
@@ -268,69 +274,70 @@ def find_quantities(folded: str) -> list[Quantity]:
     pos = 0
     while (m := pattern.search(folded, pos)) is not None:
         pos = max(m.end(), m.start() + 1)
-        n2 = m.group("n2")
-        if n2 and m.group("u1") and _unit_of(m.group("u1"), g)[0] != _unit_of(m.group("unit") or "", g)[0]:
+        gd = m.groupdict()  # one call instead of one per group: this loop runs for every numeral
+        n2 = gd["n2"]
+        if n2 and gd["u1"] and _unit_of(gd["u1"], g)[0] != _unit_of(gd["unit"] or "", g)[0]:
             # '增长20%至10亿元' is a change and a level, not a range: stop after the first unit
             n2, pos = None, m.end("u1")
-        n1 = m.group("n1")
+        n1 = gd["n1"]
         chinese = not n1[0].isdigit()
+        bare = not (gd["u1"] or gd["unit"] or gd["s1"] or gd["s2"] or gd["cur_pre"] or gd["pct_pre"])
+        if bare and (chinese or g["duration"].match(folded[m.end() : m.end() + 3])):
+            # the common case, checked first because it is cheap: a bare numeral that is a date,
+            # a duration or a Chinese word (2024年, 6月, 一致) is never a figure
+            continue
         if _is_excluded_context(folded, m, m.start("n1"), chinese):
             continue
         end = m.end()
         if n2:
-            unit_word = m.group("unit") or m.group("u1") or ""
-            scale_text = m.group("s2") or m.group("s1") or ""
-        elif m.group("u1"):
+            unit_word = gd["unit"] or gd["u1"] or ""
+            scale_text = gd["s2"] or gd["s1"] or ""
+        elif gd["u1"]:
             # '33.03%股份': the first unit word ends the number; what follows is the next word
-            unit_word, scale_text, end = m.group("u1"), m.group("s1") or "", m.end("u1")
+            unit_word, scale_text, end = gd["u1"], gd["s1"] or "", m.end("u1")
         else:
-            unit_word, scale_text = m.group("unit") or "", m.group("s1") or ""
+            unit_word, scale_text = gd["unit"] or "", gd["s1"] or ""
         if not unit_word and not scale_text and g["duration"].match(folded[end : end + 3]):
             continue  # 2024年, 9点, 49岁, 三个月: dates and durations
         if not unit_word and g["duration"].match(folded[end : end + 3]) and scale_text:
             continue  # 5万年 etc.
-        if chinese and not (unit_word or scale_text or m.group("pct_pre")):
+        if chinese and not (unit_word or scale_text or gd["pct_pre"]):
             continue  # Chinese numerals alone are words (一致, 六小虎), not figures
         if chinese and n1 == "一" and not scale_text and unit_word not in ("倍", "成", "%"):
             continue  # 一家 / 一个 / 一项 are articles
-        if (
-            not chinese
-            and not unit_word
-            and not scale_text
-            and not m.group("cur_pre")
-            and not m.group("pct_pre")
-        ):
+        if not chinese and not unit_word and not scale_text and not gd["cur_pre"] and not gd["pct_pre"]:
             raw = n1.replace(",", "")
-            if re.fullmatch(r"(19|20)\d\d", raw):
+            if _BARE_YEAR.fullmatch(raw):
                 continue  # a bare year
         unit, currency, factor, bare_yuan, classifier = _unit_of(unit_word, g)
-        if m.group("cur_pre"):
-            currency = g["currency_prefixes"].get(m.group("cur_pre").upper(), currency)
+        if gd["cur_pre"]:
+            currency = g["currency_prefixes"].get(gd["cur_pre"].upper(), currency)
             bare_yuan = False
             unit = "money" if unit in ("", "count") and not classifier else unit
-        if m.group("pct_pre"):
+        if gd["pct_pre"]:
             unit = "pct"
-        scale1 = _scale_of(m.group("s1") or "", g)
+        scale1 = _scale_of(gd["s1"] or "", g)
         try:
             v1 = parse_number(n1) * scale1 * factor
             v2 = None
             if n2:
-                scale2 = _scale_of(m.group("s2") or "", g)
-                if scale1 == 1.0 and not m.group("s1"):
+                scale2 = _scale_of(gd["s2"] or "", g)
+                if scale1 == 1.0 and not gd["s1"]:
                     scale1 = scale2
                     v1 = parse_number(n1) * scale1 * factor
                 v2 = parse_number(n2) * scale2 * factor
         except ValueError:
             continue
-        if m.group("sign"):
-            v1 = -v1
-        if m.group("conn") == "-" and v2 is not None and not unit and not scale_text:
+        if gd["sign"] or gd["sign0"]:
+            v1 = -v1  # '-1.44亿' and '-人民币3.96亿元'
+            v2 = -v2 if v2 is not None and gd["sign0"] else v2
+        if gd["conn"] == "-" and v2 is not None and not unit and not scale_text:
             continue  # 1-9 without a unit: a date range or a code
         start = m.start()
         while folded[start].isspace():
             start += 1
         qualifier, end = _qualifier(folded, start, end, g)
-        if m.group("q1") or (n2 and m.group("q2")) or (m.group("q3") and end >= m.end("q3")):
+        if gd["q1"] or (n2 and gd["q2"]) or (gd["q3"] and end >= m.end("q3")):
             qualifier = "lower_bound" if qualifier == "exact" else qualifier
         # whole units: drop float noise from the scale multiplication (4.02 * 1e8 = 401999999.99999994)
         v1 = round(v1, 6)

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ingest.numbers import parse_chinese_numeral
+
 # How far after the publication date a yearless date may land before we take the previous year.
 FUTURE_TOLERANCE = timedelta(days=62)
 
@@ -69,6 +71,14 @@ def month(year: int, m: int) -> Period:
     return Period("M", date(year, m, 1), _month_end(year, m), f"M-{year}-{m:02d}")
 
 
+def fiscal_year(end_day: date) -> Period:
+    """A twelve-month year ending `end_day`, labelled by the year it ends in (FY2025 = Apr 2024–Mar 2025)."""
+    if end_day.month == 12 and end_day.day == 31:
+        return fy(end_day.year)
+    start = _month_end(end_day.year - 1, end_day.month) + timedelta(days=1)
+    return Period("FY", start, end_day, f"FY{end_day.year}")
+
+
 def as_of(day: date) -> Period:
     return Period("AS_OF", day, day, day.isoformat())
 
@@ -101,7 +111,8 @@ def ended_period(end_day: date, months: int) -> Period | None:
     """截至<end_day>止<months>个月 → the period ending that day."""
     m = end_day.month
     if months == 12:
-        return fy(end_day.year) if m == 12 else None
+        is_month_end = end_day == _month_end(end_day.year, m)
+        return fiscal_year(end_day) if is_month_end else None
     if months == 3 and m in (3, 6, 9, 12):
         return quarter(end_day.year, m // 3)
     if months == 6 and m == 6:
@@ -126,22 +137,28 @@ _REL_YEARS = {
     "明年": 1,
 }
 
-_YEAR = r"(?:(?P<y>(?:19|20)\d\d)\s?(?:财年|年度|年)|(?P<rel>今年|本财年|本年|去年|上一财年|上年|前年|明年))"
+# years, months and days as HK prospectuses write them too: 二零二四年 / 二〇二四年, 十二月三十一日
+_Y4 = r"(?:19|20)\d\d|[一二][〇零九][〇零一二三四五六七八九]{2}"
+_MD = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
+_YEAR = rf"(?:(?P<y>{_Y4})\s?(?:财年|年度|年)|(?P<rel>今年|本财年|本年|去年|上一财年|上年|前年|明年))"
 _SUB = (
     r"(?:(?P<h1>上半年|上半财年|上半年度|前六个月|首六个月)|(?P<h2>下半年|下半财年)|(?P<m9>前三季度|前三季|首三季度|首三季|前九个月|首九个月)"
     r"|第?(?P<qn>[一二三四1-4])季度|Q(?P<qq>[1-4])"
     r"|(?P<m1>\d{1,2})\s?[-至到~—–]\s?(?P<m2>\d{1,2})月份?"
-    r"|(?P<mo>\d{1,2})月(?:份)?(?:(?P<d>\d{1,2})[日号]|(?P<mend>底|末))?"
+    rf"|(?P<mo>{_MD})月(?:份)?(?:(?P<d>{_MD})[日号]|(?P<mend>底|末))?"
     r"|(?P<yend>底|末))?"
 )
+_LIST_JOIN = r"\s?(?:、|,|及|和|以及|与)\s?"
 _ENDED = (
-    r"(?:截[至止](?:到|至)?\s?)?(?:(?P<ey>(?:19|20)\d\d)年|(?P<erel>今年|去年|本年|上年))?"
-    r"(?P<em>\d{1,2})月(?:(?P<ed>\d{1,2})日|(?P<eend>底|末))止?(?:的)?"
+    # '截至2023年及2024年12月31日止年度': several years sharing one period end (eyl)
+    rf"(?:截[至止](?:到|至)?\s?)?(?P<eyl>(?:(?:{_Y4})年{_LIST_JOIN})+)?"
+    rf"(?:(?P<ey>{_Y4})年|(?P<erel>今年|去年|本年|上年))?"
+    rf"(?P<em>{_MD})月(?:(?P<ed>{_MD})日|(?P<eend>底|末))止?(?:的)?"
     r"(?:(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年))"
 )
 _PATTERN = re.compile(
     # every period expression starts with one of these: a cheap test before the alternation
-    r"(?=[0-9今本去上前明截同首第下F昨])(?:"
+    r"(?=[0-9今本去上前明截同首第下F昨]|[一二][〇零九])(?:"
     + "|".join(
         [
             rf"(?P<ended>{_ENDED})",
@@ -162,16 +179,23 @@ _PATTERN = re.compile(
 )
 _COMPARISON_BEFORE = re.compile(r"(?:较|比|相比|相较|相比于|相较于|对比|较之|同比)\s?$")
 _AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|于|在)\s?$")
+_ENDING_AS_OF = re.compile(r"(?:截至|截止)\s?$")
 _SEPARATOR = re.compile(r"^\s?(?:、|,|，|和|及|以及|与|跟|;|；)?\s?$")
 _RANGE_CONNECTOR = re.compile(r"^\s?(?:至|到|-|~|—|–)\s?$")
 
 #: Words that make a figure a sum over the periods in context (三年累计, 三年半时间内, 报告期内).
 CUM_MARKER = re.compile(
     r"累计|合计|总计|共计|总共|报告期内|报告期间|往绩记录期|"
-    r"(?:近|过去|最近)?[一二三四五六七八九十两\d]+个?(?:年半|年|财年)(?:时间|期间)?(?:内|来|间|里|累计)|"
+    r"(?:近|过去|最近)?[一二三四五六七八九十两\d]+个?(?:年半|年零?[一二三四五六七八九十\d]{1,2}个月|年|财年)"
+    r"(?:时间|期间)?(?:内|来|间|里|累计)|"
     r"(?:近|过去|最近)[一二三四五六七八九十两\d]+个?年半?|"
     r"[一二三四五六七八九十两]+个?年半?(?=亏损|净亏|收入|营收|净利|研发|合计|共计)"
 )
+
+
+def _num(text: str) -> int:
+    """'2024' / '二〇二四' / '十二' → int (Chinese numerals as prospectuses write dates)."""
+    return int(text) if text.isdigit() else int(parse_chinese_numeral(text))
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -205,11 +229,11 @@ def _sub_period(m: re.Match, year: int) -> tuple[Period | None, str]:
     if m.group("m1"):
         return months_to_period(year, int(m.group("m1")), int(m.group("m2"))), "period"
     if m.group("mo"):
-        mo = int(m.group("mo"))
+        mo = _num(m.group("mo"))
         if not 1 <= mo <= 12:
             return None, ""
         if m.group("d"):
-            day = _safe_date(year, mo, int(m.group("d")))
+            day = _safe_date(year, mo, _num(m.group("d")))
             return (as_of(day), "date") if day else (None, "")
         if m.group("mend"):
             return as_of(_month_end(year, mo)), "as_of"
@@ -223,17 +247,17 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
     """The period of one atomic match and its role."""
     if m.group("ended"):
         if m.group("ey"):
-            y = int(m.group("ey"))
+            y = _num(m.group("ey"))
         else:
             y = published_at.year + _REL_YEARS.get(m.group("erel") or "今年", 0)
-        mo = int(m.group("em"))
+        mo = _num(m.group("em"))
         if not 1 <= mo <= 12:
             return None, ""
-        end = _month_end(y, mo) if m.group("eend") else _safe_date(y, mo, int(m.group("ed")))
+        end = _month_end(y, mo) if m.group("eend") else _safe_date(y, mo, _num(m.group("ed")))
         if end is None:
             return None, ""
         if m.group("eyear"):
-            return (fy(end.year) if end.month == 12 else None), "period"
+            return ended_period(end, 12), "period"
         n = m.group("en")
         months = int(n) if n.isdigit() else _CN_SMALL[n]
         return ended_period(end, months), "period"
@@ -246,7 +270,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
         return (as_of(day), "date") if day else (None, "")
     if m.group("ymd"):
         if m.group("y"):
-            return _sub_period(m, int(m.group("y")))
+            return _sub_period(m, _num(m.group("y")))
         rel = m.group("rel")
         year = published_at.year + _REL_YEARS[rel]
         period, role = _sub_period(m, year)
@@ -287,6 +311,30 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
     return None, ""
 
 
+def _shared_end_parts(years_text: str, last: Period) -> tuple[Period, ...]:
+    """'截至2023年及2024年12月31日止年度': the earlier years take the period of the last one."""
+    years = [_num(y) for y in re.findall(_Y4, years_text)]
+    if not years or years != sorted(years) or years[-1] >= last.end.year:
+        return ()
+    shifted = [_shift_to_year(last, y) for y in years]
+    if any(p is None for p in shifted):
+        return ()
+    return (*shifted, last)
+
+
+def _shift_to_year(p: Period, year: int) -> Period | None:
+    """The same kind of period (an ended FY, H1, 9M, a quarter) ending in `year`."""
+    delta = p.end.year - year
+    try:
+        end = _month_end(p.end.year - delta, p.end.month)
+    except ValueError:
+        return None
+    if p.end != _month_end(p.end.year, p.end.month):
+        return None
+    months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+    return ended_period(end, months)
+
+
 def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
     out: list[PeriodMention] = []
     for m in _PATTERN.finditer(folded):
@@ -312,13 +360,18 @@ def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
             period = None
         if period is None:
             continue
+        if m.group("ended") and m.group("eyl"):
+            parts = _shared_end_parts(m.group("eyl"), period)
+            if parts:
+                out.append(PeriodMention(m.start(), m.end(), m.group(0), cumulative(parts), "list", parts))
+            continue
         before = folded[max(0, m.start() - 4) : m.start()]
         after = folded[m.end() : m.end() + 2]
         if after.startswith("同期") or _COMPARISON_BEFORE.search(before):
             role = "comparison"
         elif role == "date" and _AS_OF_BEFORE.search(before) and not m.group("ended"):
             role = "as_of"
-        elif m.group("ended") is None and role == "period" and re.search(r"(?:截至|截止)\s?$", before):
+        elif m.group("ended") is None and role == "period" and _ENDING_AS_OF.search(before):
             role = "period"  # 截至2025年1-9月: still the reporting period
         out.append(PeriodMention(m.start(), m.end(), m.group(0), period, role, (period,)))
     return out
@@ -371,6 +424,23 @@ def _merge(folded: str, atoms: list[PeriodMention]) -> list[PeriodMention]:
 def find_periods(folded: str, published_at: date) -> list[PeriodMention]:
     """Period expressions in `folded`, resolved against `published_at`, in text order."""
     return _merge(folded, _atoms(folded, published_at))
+
+
+def years_back(text: str) -> int | None:
+    """去年/上年 → 1, 前年 → 2: a year counted back; None for an explicit year or 今年.
+
+    Beside a figure of a stated period ('2024年亏损X，上年为Y') the count is from that period,
+    not from the publication date.
+    """
+    for word, offset in _REL_YEARS.items():
+        if text.startswith(word) and offset < 0:
+            return -offset
+    return None
+
+
+def is_relative_year(text: str) -> bool:
+    """今年/去年/上一财年…: a year counted from the publication date."""
+    return any(text.startswith(word) for word in _REL_YEARS)
 
 
 def find_cum_markers(folded: str) -> list[tuple[int, int]]:

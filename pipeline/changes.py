@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 FIGURE_COLUMNS: dict[str, pl.DataType] = {
@@ -86,6 +88,9 @@ CHANGE_TYPES = ("figure_added", "figure_removed", "figure_changed", "document_ad
 # build_log columns of warehouses published before this module: their values keep their meaning.
 LEGACY_LOG_COLUMNS = {"n_documents": "documents_total", "n_figures": "figures_total"}
 SHOWN_CHANGES = 50
+_INGEST_COUNT_LINE = re.compile(
+    r"^ingest: extracted (\d+) of \d+ documents \(\d+ from cache\)$", re.MULTILINE
+)
 
 
 class ChangeReportError(RuntimeError):
@@ -110,14 +115,17 @@ class ChangeSummary:
 
 
 def _typed(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    return df.select([pl.col(c).cast(t) if c in df.columns else pl.lit(None, t).alias(c) for c, t in schema.items()])
+    return df.select(
+        [pl.col(c).cast(t) if c in df.columns else pl.lit(None, t).alias(c) for c, t in schema.items()]
+    )
 
 
 def figure_changes(old: pl.DataFrame, new: pl.DataFrame, build_id: str) -> pl.DataFrame:
     """build_changes rows for figures added, removed and changed between two `fct_figures` frames."""
-    old, new = _typed(old, FIGURE_COLUMNS), _typed(new, FIGURE_COLUMNS)
+    old = _typed(old, FIGURE_COLUMNS).with_columns(pl.lit(True).alias("in_old"))
+    new = _typed(new, FIGURE_COLUMNS).with_columns(pl.lit(True).alias("in_new"))
     joined = old.join(new, on="figure_id", how="full", suffix="_new", coalesce=True)
-    in_old, in_new = pl.col("document_id").is_not_null(), pl.col("document_id_new").is_not_null()
+    in_old, in_new = pl.col("in_old").fill_null(False), pl.col("in_new").fill_null(False)
     differs = pl.lit(False)
     for column in COMPARED_COLUMNS:
         differs = differs | pl.col(column).ne_missing(pl.col(f"{column}_new"))
@@ -170,7 +178,9 @@ def last_build_id(log: pl.DataFrame) -> str | None:
 
 def normalise_log(log: pl.DataFrame) -> pl.DataFrame:
     """A previous warehouse's build_log with today's column names and UTC timestamps (extras kept)."""
-    renames = {old: new for old, new in LEGACY_LOG_COLUMNS.items() if old in log.columns and new not in log.columns}
+    renames = {
+        old: new for old, new in LEGACY_LOG_COLUMNS.items() if old in log.columns and new not in log.columns
+    }
     log = log.with_columns(pl.col(old).alias(new) for old, new in renames.items())
     for column in ("started_at", "finished_at"):
         if column in log.columns:
@@ -182,12 +192,19 @@ def normalise_log(log: pl.DataFrame) -> pl.DataFrame:
 
 
 def append_log(previous: pl.DataFrame, row: pl.DataFrame) -> pl.DataFrame:
-    """The previous rows then the new one; contract columns first, extra columns kept after them."""
+    """The previous rows then the new one; contract columns first, extra columns kept after them.
+
+    Legacy columns (`n_figures` ...) that exist are filled from their contract column on new rows.
+    """
     combined = pl.concat([normalise_log(previous), row], how="diagonal_relaxed") if previous.width else row
-    extras = [c for c in combined.columns if c not in BUILD_LOG_COLUMNS]
-    return combined.select([*_typed(combined, BUILD_LOG_COLUMNS).columns, *extras]).with_columns(
-        _typed(combined, BUILD_LOG_COLUMNS)
-    )
+    extras = combined.select(c for c in combined.columns if c not in BUILD_LOG_COLUMNS)
+    result = pl.concat([_typed(combined, BUILD_LOG_COLUMNS), extras], how="horizontal")
+    legacy = [
+        pl.coalesce(old, new).alias(old) for old, new in LEGACY_LOG_COLUMNS.items() if old in result.columns
+    ]
+    result = result.with_columns(legacy)
+    # A column that is null on every row has no type; store it as text.
+    return result.with_columns(pl.col(c).cast(pl.String) for c, t in result.schema.items() if t == pl.Null)
 
 
 def append_changes(previous: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
@@ -195,29 +212,69 @@ def append_changes(previous: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFram
     if not previous.width:
         return changes
     if "change_type" not in previous.columns and "change" in previous.columns:
-        previous = previous.with_columns(pl.concat_str(pl.lit("figure_"), pl.col("change")).alias("change_type"))
+        previous = previous.with_columns(
+            pl.concat_str(pl.lit("figure_"), pl.col("change")).alias("change_type")
+        )
     return pl.concat([_typed(previous, BUILD_CHANGES_COLUMNS), changes], how="vertical")
+
+
+def documents_extracted_from(ingest_output: str) -> int | None:
+    """K of the `ingest: extracted K of N documents (M from cache)` line `python -m ingest` prints last."""
+    found = _INGEST_COUNT_LINE.findall(ingest_output)
+    return int(found[-1]) if found else None
 
 
 def format_summary(summary: ChangeSummary) -> str:
     """One console line, e.g. `changes: +12 figures, -0, ~1 changed; documents +1 -0`."""
     return (
         f"changes: +{summary.figures_added} figures, -{summary.figures_removed}, "
-        f"~{summary.figures_changed} changed; documents +{summary.documents_added} -{summary.documents_removed}"
+        f"~{summary.figures_changed} changed; "
+        f"documents +{summary.documents_added} -{summary.documents_removed}"
     )
 
 
 # --- reading and writing warehouse files -----------------------------------------------------------
 
 
-def _read(con: duckdb.DuckDBPyConnection, sql: str, schema: Mapping[str, pl.DataType] | None = None) -> pl.DataFrame:
-    """Query result as a Polars frame (no pyarrow needed: numpy arrays, masked where null)."""
-    arrays = con.execute(sql).fetchnumpy()
-    if schema is None:
-        return pl.DataFrame({name: pl.Series(name, list(values)) for name, values in arrays.items()})
-    if not any(len(values) for values in arrays.values()):
-        return pl.DataFrame(schema=dict(schema))
-    return pl.DataFrame(dict(arrays)).select(pl.col(c).cast(t) for c, t in schema.items())
+def _polars_type(duckdb_type: str) -> pl.DataType | None:
+    if duckdb_type in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"):
+        return pl.Int64
+    if duckdb_type in ("DOUBLE", "FLOAT", "REAL") or duckdb_type.startswith("DECIMAL"):
+        return pl.Float64
+    return {
+        "VARCHAR": pl.String,
+        "BOOLEAN": pl.Boolean,
+        "DATE": pl.Date,
+        "TIMESTAMP WITH TIME ZONE": TIMESTAMP,
+        "TIMESTAMP": pl.Datetime("us"),
+    }.get(duckdb_type)
+
+
+def _column(name: str, values: np.ndarray, duckdb_type: str) -> pl.Series:
+    dtype = _polars_type(duckdb_type)
+    # Masked (nullable) and object arrays go through Python lists: masked cells become None.
+    data = values.tolist() if isinstance(values, np.ma.MaskedArray) or values.dtype == object else values
+    if dtype is None:  # lists, structs ...: kept readable as text
+        return pl.Series(name, [None if v is None else str(v) for v in data], dtype=pl.String)
+    series = pl.Series(name, data) if len(data) else pl.Series(name, [], dtype=dtype)
+    if dtype == TIMESTAMP:  # fetchnumpy hands TIMESTAMPTZ over as naive UTC (the session is in UTC)
+        series = series.cast(pl.Datetime("us"))
+        return series.dt.replace_time_zone("UTC")
+    return series.cast(dtype)
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    schema: Mapping[str, pl.DataType] | None = None,
+    params: list | None = None,
+) -> pl.DataFrame:
+    """Query result as a Polars frame, through numpy (the project has no pyarrow)."""
+    cursor = con.execute(sql, params or [])
+    types = {d[0]: str(d[1]) for d in cursor.description}
+    arrays = cursor.fetchnumpy()
+    frame = pl.DataFrame([_column(name, values, types[name]) for name, values in arrays.items()])
+    return _typed(frame, schema) if schema is not None else frame
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -236,8 +293,7 @@ _SELECT_DOCUMENTS = "select document_id from main.dim_documents"
 def _read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     if not _has_table(con, table):
         return pl.DataFrame()
-    frame = _read(con, f"select * from main.{table}")  # noqa: S608 - constant table name
-    return frame
+    return _read(con, f"select * from main.{table}")
 
 
 @dataclass
@@ -257,8 +313,11 @@ def _read_published(path: Path | None) -> _Warehouse:
     except duckdb.Error as exc:
         raise ChangeReportError(f"cannot open the published warehouse {path} read-only: {exc}") from exc
     try:
+        con.execute("set TimeZone = 'UTC'")
         return _Warehouse(
-            figures=_read(con, _SELECT_FIGURES, FIGURE_COLUMNS) if _has_table(con, "fct_figures") else empty.figures,
+            figures=_read(con, _SELECT_FIGURES, FIGURE_COLUMNS)
+            if _has_table(con, "fct_figures")
+            else empty.figures,
             documents=_read(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
             if _has_table(con, "dim_documents")
             else empty.documents,
@@ -296,6 +355,7 @@ def record_changes(
     except duckdb.Error as exc:
         raise ChangeReportError(f"cannot open the new warehouse {new_db}: {exc}") from exc
     try:
+        con.execute("set TimeZone = 'UTC'")
         figures = _read(con, _SELECT_FIGURES, FIGURE_COLUMNS)
         documents = _read(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
         changes = pl.concat(
@@ -307,7 +367,9 @@ def record_changes(
         counts = count_changes(changes)
         summary = ChangeSummary(
             build_id=build_id,
-            previous_build_id=last_build_id(normalise_log(previous.build_log)) if previous.build_log.width else None,
+            previous_build_id=last_build_id(normalise_log(previous.build_log))
+            if previous.build_log.width
+            else None,
             documents_total=documents.height,
             documents_extracted=documents_extracted,
             figures_total=figures.height,
@@ -317,7 +379,12 @@ def record_changes(
             documents_added=counts["document_added"],
             documents_removed=counts["document_removed"],
         )
-        row = {**asdict(summary), "started_at": _utc(started_at), "finished_at": _utc(finished_at), "status": status}
+        row = {
+            **asdict(summary),
+            "started_at": _utc(started_at),
+            "finished_at": _utc(finished_at),
+            "status": status,
+        }
         log_row = _typed(pl.DataFrame([row]), BUILD_LOG_COLUMNS)
         if details:
             log_row = log_row.with_columns(pl.lit(value).alias(name) for name, value in details.items())
@@ -342,6 +409,7 @@ def print_last_changes(warehouse: Path, limit: int = SHOWN_CHANGES) -> str:
         return f"no warehouse at {warehouse}: run make build first"
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        con.execute("set TimeZone = 'UTC'")
         if not _has_table(con, "build_log"):
             return f"{warehouse} has no build_log: it was built before changes were recorded"
         log = normalise_log(_read_history(con, "build_log"))
@@ -351,17 +419,14 @@ def print_last_changes(warehouse: Path, limit: int = SHOWN_CHANGES) -> str:
         last = _typed(log.filter(pl.col("build_id") == build_id), BUILD_LOG_COLUMNS).row(0, named=True)
         changes = pl.DataFrame(schema=BUILD_CHANGES_COLUMNS)
         if _has_table(con, "build_changes"):
-            arrays = con.execute(
-                "select * from main.build_changes where build_id = ? order by change_type, document_id, figure_id",
-                [build_id],
-            ).fetchnumpy()
-            if any(len(v) for v in arrays.values()):
-                changes = _typed(pl.DataFrame(dict(arrays)), BUILD_CHANGES_COLUMNS)
+            found = _read(con, "select * from main.build_changes where build_id = ?", None, [build_id])
+            changes = append_changes(found, changes).sort("change_type", "document_id", "figure_id")
     finally:
         con.close()
-    extracted = last["documents_extracted"]
+    extracted, finished = last["documents_extracted"], last["finished_at"]
     lines = [
-        f"last build {build_id} ({last['status'] or '?'}), finished {last['finished_at']:%Y-%m-%d %H:%M:%S} UTC, "
+        f"last build {build_id} ({last['status'] or '?'}), "
+        f"finished {f'{finished:%Y-%m-%d %H:%M:%S} UTC' if finished else '?'}, "
         f"previous {last['previous_build_id'] or 'none'}",
         f"  {last['documents_total']} documents"
         + (f" ({extracted} re-extracted)" if extracted is not None else "")
@@ -373,31 +438,42 @@ def print_last_changes(warehouse: Path, limit: int = SHOWN_CHANGES) -> str:
     for change in changes.head(limit).iter_rows(named=True):
         lines.append("  " + _change_line(change))
     if changes.height > limit:
-        lines.append(f"  ... and {changes.height - limit} more (query build_changes where build_id = '{build_id}')")
+        lines.append(
+            f"  ... and {changes.height - limit} more (query build_changes where build_id = '{build_id}')"
+        )
     return "\n".join(lines)
 
 
 def _change_line(change: Mapping[str, object]) -> str:
-    kind = str(change["change_type"])
+    kind, document = str(change["change_type"]), change["document_id"] or "-"
     if kind.startswith("document_"):
-        return f"{kind:<16} {change['document_id']}"
+        return f"{kind:<16} {document}"
     what = " ".join(str(change[c]) for c in ("company_id", "metric", "period_label") if change[c])
     if change["dimension"]:
         what += f" [{change['dimension']}]"
+
+    def shown(side: str) -> str:
+        quote = change[f"{side}_quote"]
+        return _number(change[f"{side}_value"]) + (f" «{quote}»" if quote else "")
+
     values = {
-        "figure_added": f"{_number(change['new_value'])}  «{change['new_quote']}»",
-        "figure_removed": f"{_number(change['old_value'])}  «{change['old_quote']}»",
-        "figure_changed": f"{_number(change['old_value'])} -> {_number(change['new_value'])}  "
-        f"«{change['old_quote']}» -> «{change['new_quote']}»",
-    }[kind]
-    return f"{kind:<16} {change['document_id']} {what}: {values}"
+        "figure_added": shown("new"),
+        "figure_removed": shown("old"),
+        "figure_changed": f"{shown('old')} -> {shown('new')}",
+    }.get(kind, f"{shown('old')} -> {shown('new')}")
+    return f"{kind:<16} {document} {what}: {values}"
 
 
 def _number(value: object) -> str:
     return "null" if value is None else f"{value:,.10g}"
 
 
-# --- the interface pipeline/build.py calls today -----------------------------------------------------
+# --- legacy: the interface pipeline/build.py calls today ---------------------------------------------
+# `record_build` writes the earlier build_log / build_changes layout (n_documents, n_figures, `change`).
+# It stays until pipeline/build.py calls `record_changes`; `record_changes` reads that history
+# (LEGACY_LOG_COLUMNS, the `change` column) so nothing is lost in the switch. Then delete it.
+
+LEGACY_COMPARED_COLUMNS = ("value", "unit", "currency", "qualifier", "period_label", "is_override", "quote")
 
 
 @dataclass
@@ -409,46 +485,146 @@ class BuildRecord:
     expectations_passed: int
     expectations_total: int
     step_seconds: dict[str, float] = field(default_factory=dict)
-    documents_extracted: int | None = None
 
 
 def git_commit(directory: Path) -> str | None:
     """The commit the build ran from, when the project is a git checkout."""
     try:
         proc = subprocess.run(
-            ["git", "rev-parse", "HEAD"], check=False, cwd=directory, capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "HEAD"],
+            check=False,
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return (proc.stdout.strip() or None) if proc.returncode == 0 else None
 
 
-def record_build(candidate: Path, published: Path, record: BuildRecord, project_dir: Path) -> list[str]:
-    """`record_changes` for a `BuildRecord`; returns the lines the build prints."""
-    summary = record_changes(
-        candidate,
-        published,
-        build_id=record.build_id,
-        started_at=datetime.fromtimestamp(record.started_at, UTC),
-        finished_at=datetime.now(UTC),
-        status="published",
-        documents_extracted=record.documents_extracted,
-        details={
-            "git_commit": git_commit(project_dir),
-            "sources_dir": record.sources_dir,
-            "n_documents": None,  # filled below from the summary (column kept for older readers)
-            "n_figures": None,
-            "dbt_summary": record.dbt_summary,
-            "expectations_passed": record.expectations_passed,
-            "expectations_total": record.expectations_total,
-            "step_seconds": json.dumps({k: round(v, 2) for k, v in record.step_seconds.items()}),
-        },
+def _legacy_has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = ? and table_name = ?",
+        [catalog, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _legacy_columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_catalog = ? and table_name = ?",
+        [catalog, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _legacy_log_row(con: duckdb.DuckDBPyConnection, record: BuildRecord, project_dir: Path) -> None:
+    con.execute(
+        """
+        create temp table new_build_log as
+        select
+            ?::varchar as build_id,
+            to_timestamp(?) as started_at,
+            to_timestamp(?) as finished_at,
+            ?::varchar as git_commit,
+            ?::varchar as sources_dir,
+            (select count(*) from main.dim_documents) as n_documents,
+            (select count(*) from main.fct_figures) as n_figures,
+            ?::varchar as dbt_summary,
+            ?::integer as expectations_passed,
+            ?::integer as expectations_total,
+            ?::varchar as step_seconds
+        """,
+        [
+            record.build_id,
+            record.started_at,
+            time.time(),
+            git_commit(project_dir),
+            record.sources_dir,
+            record.dbt_summary,
+            record.expectations_passed,
+            record.expectations_total,
+            json.dumps({k: round(v, 2) for k, v in record.step_seconds.items()}),
+        ],
     )
-    return [
-        "changes since the published warehouse: "
-        f"{summary.figures_added} added, {summary.figures_removed} removed, {summary.figures_changed} changed",
-        format_summary(summary),
-    ]
+
+
+def _legacy_changes_sql(compared: list[str]) -> str:
+    differs = " or ".join(f"n.{c} is distinct from o.{c}" for c in compared) or "false"
+    return f"""
+        create table main.build_changes as
+        select
+            ? as build_id,
+            case when o.figure_id is null then 'added' when n.figure_id is null then 'removed'
+                else 'changed' end as change,
+            coalesce(n.figure_id, o.figure_id) as figure_id,
+            coalesce(n.company_id, o.company_id) as company_id,
+            coalesce(n.metric, o.metric) as metric,
+            coalesce(n.period_label, o.period_label) as period_label,
+            o.value as old_value,
+            n.value as new_value,
+            coalesce(n.unit, o.unit) as unit,
+            coalesce(n.currency, o.currency) as currency
+        from main.fct_figures as n
+        full outer join prev.main.fct_figures as o on n.figure_id = o.figure_id
+        where o.figure_id is null or n.figure_id is null or ({differs})
+        order by change, figure_id
+    """
+
+
+def record_build(candidate: Path, published: Path, record: BuildRecord, project_dir: Path) -> list[str]:
+    """Write build_log and build_changes into `candidate`; return lines describing what changed."""
+    lines: list[str] = []
+    con = duckdb.connect(str(candidate))
+    try:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        if _legacy_has_table(con, catalog, "build_log") or _legacy_has_table(con, catalog, "build_changes"):
+            return ["build_log/build_changes already built by dbt: left as they are"]
+        has_prev = False
+        if Path(published).exists():
+            try:
+                con.execute(f"attach '{published}' as prev (read_only)")
+                has_prev = True
+            except duckdb.Error as exc:  # e.g. a writer holds it: publish anyway, history starts afresh
+                lines.append(
+                    f"could not read the published warehouse for history ({exc}); build_log restarts"
+                )
+        _legacy_log_row(con, record, project_dir)
+        if has_prev and _legacy_has_table(con, "prev", "build_log"):
+            con.execute(
+                "create table main.build_log as select * from prev.main.build_log "
+                "union all by name select * from new_build_log order by started_at"
+            )
+        else:
+            con.execute("create table main.build_log as select * from new_build_log")
+        if has_prev and _legacy_has_table(con, "prev", "fct_figures"):
+            compared = sorted(
+                set(LEGACY_COMPARED_COLUMNS)
+                & _legacy_columns(con, catalog, "fct_figures")
+                & _legacy_columns(con, "prev", "fct_figures")
+            )
+            con.execute(_legacy_changes_sql(compared), [record.build_id])
+        else:
+            con.execute(
+                "create table main.build_changes as select ? as build_id, 'added' as change, figure_id, "
+                "company_id, metric, period_label, null::double as old_value, value as new_value, "
+                "unit, currency from main.fct_figures order by figure_id",
+                [record.build_id],
+            )
+        counts = dict(
+            con.execute("select change, count(*) from main.build_changes group by change").fetchall()
+        )
+        lines.append(
+            "changes since the published warehouse: "
+            + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "removed", "changed"))
+        )
+        if has_prev:
+            con.execute("detach prev")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -463,5 +639,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    _ = time  # keep the import list stable for callers that patch time
     sys.exit(main())

@@ -633,3 +633,281 @@ def test_mainland_profit_variants():
     result = extract("光信智能2024年归母净利润为3亿元，扣非净利润为-1亿元，营业总收入为40亿元。")
     assert [(r[1], r[4]) for r in rows(result)] == [("net_profit", 3e8), ("revenue", 4e9)]
     assert reasons(result) == {"-1亿元": "no_metric"}
+
+
+# --- comparison bases: the second value belongs to the previous period --------------------------
+
+
+def test_previous_year_value_after_a_figure_takes_the_previous_period():
+    result = extract(
+        "2024年，光信智能净亏损为0.76亿美元，上年为1.52亿美元；研发开支为0.41亿美元，上年同期为0.33亿美元。"
+    )
+    assert rows(result) == [
+        ("guangxin", "net_profit", "", "FY2024", -76e6, "USD", "exact"),
+        ("guangxin", "net_profit", "", "FY2023", -152e6, "USD", "exact"),
+        ("guangxin", "rd_expense", "", "FY2024", 41e6, "USD", "exact"),
+        ("guangxin", "rd_expense", "", "FY2023", 33e6, "USD", "exact"),
+    ]
+
+
+def test_same_period_last_year_counts_back_from_the_figure_not_from_publication():
+    # published in 2025: '去年同期' of an H1-2024 figure is H1-2023, not H1-2024
+    result = extract("2024年上半年，光信智能营收为2.87亿元，较去年同期的1.95亿元增长约47.2%。")
+    assert rows(result) == [
+        ("guangxin", "revenue", "", "H1-2024", 287e6, "CNY", "exact"),
+        ("guangxin", "revenue", "", "H1-2023", 195e6, "CNY", "exact"),
+        ("guangxin", "revenue_growth_yoy_pct", "", "H1-2024", 47.2, "", "approx"),
+    ]
+
+
+def test_relative_years_without_a_stated_period_count_from_publication():
+    result = extract("光信智能去年营收为6.3亿元，前年为4.8亿元。", published=date(2025, 9, 1))
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue", "FY2024", 630e6),
+        ("revenue", "FY2023", 480e6),
+    ]
+
+
+def test_a_full_previous_year_after_a_half_year_figure_is_that_fiscal_year():
+    result = extract(
+        "截至2025年3月31日止年度，凌雲數據的收益為人民幣5.6億元，上年為人民幣4.1億元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue", "FY2025", 560e6),
+        ("revenue", "FY2024", 410e6),
+    ]
+    fiscal = result.figures.row(0, named=True)
+    assert (fiscal["period_start"], fiscal["period_end"]) == (date(2024, 4, 1), date(2025, 3, 31))
+    previous = result.figures.row(1, named=True)
+    assert (previous["period_start"], previous["period_end"]) == (date(2023, 4, 1), date(2024, 3, 31))
+
+
+# --- Hong Kong prospectus style -------------------------------------------------------------------
+
+
+def test_prospectus_periods_in_chinese_numerals_and_losses_of_the_same_periods():
+    result = extract(
+        "截至二零二二年、二零二三年及二零二四年十二月三十一日止年度以及截至二零二五年六月三十日止六個月，"
+        "凌雲數據的收益分別為人民幣0.92億元、人民幣1.64億元、人民幣2.37億元及人民幣1.35億元。"
+        "同期，公司分別錄得虧損人民幣3.8億元、人民幣4.6億元、人民幣2.9億元及人民幣1.1億元。"
+        "截至二〇二五年六月三十日，公司員工總數為486名，當中研發人員佔約61.2%。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[3], r[4], r[6]) for r in rows(result)] == [
+        ("revenue", "FY2022", 92e6, "exact"),
+        ("revenue", "FY2023", 164e6, "exact"),
+        ("revenue", "FY2024", 237e6, "exact"),
+        ("revenue", "H1-2025", 135e6, "exact"),
+        ("net_profit", "FY2022", -380e6, "exact"),
+        ("net_profit", "FY2023", -460e6, "exact"),
+        ("net_profit", "FY2024", -290e6, "exact"),
+        ("net_profit", "H1-2025", -110e6, "exact"),
+        ("headcount", "2025-06-30", 486, "exact"),
+        ("rd_headcount_share_pct", "2025-06-30", 61.2, "approx"),
+    ]
+
+
+def test_non_gaap_and_non_ifrs_losses_are_adjusted_net_profit():
+    result = extract(
+        "2024年，海韵科技Non-GAAP净亏损为1.35亿元，non-IFRS经调整净利润为0.2亿元，"
+        "按非公认会计准则计算的净亏损为1.3亿元。",
+        subjects=("haiyun",),
+    )
+    assert [(r[1], r[4]) for r in rows(result)] == [
+        ("adjusted_net_profit", -135e6),
+        ("adjusted_net_profit", 20e6),
+        ("adjusted_net_profit", -130e6),
+    ]
+
+
+def test_hong_kong_revenue_and_rd_words():
+    result = extract(
+        "2024年，凌雲數據的收益為人民幣3.6億元，研發開支為人民幣1.2億元。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[4]) for r in rows(result)] == [("revenue", 360e6), ("rd_expense", 120e6)]
+
+
+def test_counts_of_users_and_partners_keep_their_kind():
+    result = extract(
+        "截至2025年6月30日，海韵科技注册用户逾860万名，付费用户约12万名，合作车企超过28家。",
+        subjects=("haiyun",),
+    )
+    assert rows(result) == [
+        ("haiyun", "customers_count", "kind:注册用户", "2025-06-30", 8.6e6, "", "lower_bound"),
+        ("haiyun", "customers_count", "kind:付费用户", "2025-06-30", 1.2e5, "", "approx"),
+        ("haiyun", "customers_count", "kind:车企", "2025-06-30", 28, "", "lower_bound"),
+    ]
+
+
+# --- series and periods ---------------------------------------------------------------------------
+
+
+def test_signed_series_after_a_verb_and_losses_over_the_periods_above():
+    result = extract(
+        "2021年至2023年，光信智能收入分别为1.1亿元、1.9亿元及2.6亿元。"
+        "同期，公司分别实现净利润-2.61亿元、-1.07亿元、-0.48亿元。"
+        "在上述期间，公司分别录得经营亏损2.2亿元、0.9亿元、0.3亿元。"
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)][3:] == [
+        ("net_profit", "FY2021", -261e6),
+        ("net_profit", "FY2022", -107e6),
+        ("net_profit", "FY2023", -48e6),
+        ("operating_profit", "FY2021", -220e6),
+        ("operating_profit", "FY2022", -90e6),
+        ("operating_profit", "FY2023", -30e6),
+    ]
+
+
+def test_same_period_shares_are_per_listed_period_even_after_a_cagr_range():
+    result = extract(
+        "2020年、2021年、2022年及2023年上半年，海韵科技收入分别为0.5亿元、0.8亿元、1.3亿元及0.7亿元。"
+        "按2020年至2022年计算，收入复合年增长率为61.2%。"
+        "同期，来自前五大客户的收入分别占总收入的39.4%、45.1%、52.6%及57.3%。",
+        subjects=("haiyun",),
+    )
+    shares = [(r[3], r[4]) for r in rows(result) if r[1] == "top5_customer_revenue_share_pct"]
+    assert shares == [("FY2020", 39.4), ("FY2021", 45.1), ("FY2022", 52.6), ("H1-2023", 57.3)]
+
+
+def test_from_first_to_last_period_of_a_range():
+    result = extract(
+        "2019年至2021年，光信智能收入从0.46亿美元提升至1.18亿美元，净亏损由0.9亿美元收窄至0.35亿美元。"
+        "光信智能收入由2022年的5,210万元增至2024年的1.42亿元。"
+    )
+    assert [(r[1], r[3], r[4]) for r in rows(result)] == [
+        ("revenue", "FY2019", 46e6),
+        ("revenue", "FY2021", 118e6),
+        ("net_profit", "FY2019", -90e6),
+        ("net_profit", "FY2021", -35e6),
+        ("revenue", "FY2022", 52.1e6),
+        ("revenue", "FY2024", 142e6),
+    ]
+
+
+def test_year_ranges_inside_period_lists():
+    result = extract(
+        "光信智能于2017年至2019年分别实现收入0.7亿元、1.1亿元及1.6亿元。"
+        "2020年至2022年和截至2023年6月30日止六个月，光信智能毛利率分别为31.2%、35.4%、38.9%及40.1%。"
+    )
+    assert [(r[1], r[3]) for r in rows(result)] == [
+        ("revenue", "FY2017"),
+        ("revenue", "FY2018"),
+        ("revenue", "FY2019"),
+        ("gross_margin_pct", "FY2020"),
+        ("gross_margin_pct", "FY2021"),
+        ("gross_margin_pct", "FY2022"),
+        ("gross_margin_pct", "H1-2023"),
+    ]
+
+
+def test_retention_from_one_year_to_another_and_stated_for_two_years():
+    result = extract(
+        "光信智能云服务业务客户留存率由2021年的88.6%变为2023年的74.3%。"
+        "智能硬件业务客户留存率2023年为69.2%，2021年为80.5%。"
+    )
+    assert rows(result) == [
+        ("guangxin", "customer_retention_pct", "segment:云服务", "FY2021", 88.6, "", "exact"),
+        ("guangxin", "customer_retention_pct", "segment:云服务", "FY2023", 74.3, "", "exact"),
+        ("guangxin", "customer_retention_pct", "segment:智能硬件", "FY2023", 69.2, "", "exact"),
+        ("guangxin", "customer_retention_pct", "segment:智能硬件", "FY2021", 80.5, "", "exact"),
+    ]
+
+
+def test_a_share_stated_once_for_a_range_covers_the_span():
+    result = extract("2022年至2023年，光信智能云端部署收入占比超过58.4%。")
+    assert rows(result) == [
+        ("guangxin", "revenue_share_pct", "deployment:云端部署", "CUM-FY2022-FY2023", 58.4, "", "lower_bound")
+    ]
+
+
+def test_three_years_and_a_half_include_the_half_year():
+    result = extract(
+        "2021年、2022年、2023年及2024年上半年，光信智能收入分别为1.2亿元、2.3亿元、3.1亿元及1.4亿元。"
+        "按2021年至2023年计算，收入复合年增长率为60.7%。"
+        "近三年半，本地化部署贡献了公司72.5%的收入；报告期内，光信智能累计亏损约9.6亿元。"
+    )
+    assert [(r[1], r[2], r[3], r[4]) for r in rows(result)][5:] == [
+        ("revenue_share_pct", "deployment:本地化部署", "CUM-FY2021-H1-2024", 72.5),
+        ("net_profit", "", "CUM-FY2021-H1-2024", -960e6),
+    ]
+
+
+# --- offerings ------------------------------------------------------------------------------------
+
+
+def test_opening_price_written_before_the_opening_and_a_fall_that_is_negative():
+    result = extract(
+        "光信智能今日在港交所上市，以18.42港元开盘，较发行价高开21.3%；收盘报14.06港元，较发行价回落7.4%。",
+        published=date(2025, 9, 1),
+    )
+    assert [(r[1], r[4]) for r in rows(result)] == [
+        ("opening_price", 18.42),
+        ("opening_change_pct", 21.3),
+        ("first_day_close_price", 14.06),
+        ("first_day_change_pct", -7.4),
+    ]
+
+
+def test_cornerstones_counted_then_subscribing_together():
+    result = extract(
+        "基石投资者方面，光信智能共引入6名基石，合计认购9.85亿港元。"
+        "海韵科技获7名基石投资者认购合共超4.2亿港元，包括凌云数据认购0.8亿港元。",
+        subjects=("guangxin", "haiyun"),
+    )
+    assert [(r[0], r[1], r[4], r[6]) for r in rows(result)] == [
+        ("guangxin", "cornerstone_count", 6, "exact"),
+        ("guangxin", "cornerstone_amount", 985e6, "exact"),
+        ("haiyun", "cornerstone_count", 7, "exact"),
+        ("haiyun", "cornerstone_amount", 420e6, "lower_bound"),
+    ]
+
+
+def test_investors_listed_before_the_count_are_not_the_figures_company():
+    result = extract(
+        "光信智能吸引了长线基金组成的基石阵容，腾讯旗下腾讯投资、淡马锡等五位基石投资者合计认购约18.3亿港元。"
+    )
+    assert rows(result) == [
+        ("guangxin", "cornerstone_count", "", "2025-09-01", 5, "", "exact"),
+        ("guangxin", "cornerstone_amount", "", "2025-09-01", 1.83e9, "HKD", "approx"),
+    ]
+
+
+def test_market_rank_as_the_company_of_a_market():
+    result = extract("按收入计，光信智能是中国工业质检市场排名第四的企业。")
+    assert [(r[1], r[2], r[4]) for r in rows(result)] == [("market_rank", "market:中国工业质检市场", 4)]
+
+
+def test_a_withdrawn_star_market_plan_is_planned_proceeds():
+    result = extract("光信智能此前曾计划在科创板募资6.5亿元人民币，但仅四个月后便撤回申请。")
+    assert [(r[1], r[2], r[4]) for r in rows(result)] == [("planned_proceeds", "exchange:STAR", 650e6)]
+
+
+def test_use_of_proceeds_with_equal_percentages_and_the_first_purpose():
+    result = extract(
+        "凌雲數據募集資金淨額中，65%擬用於潛在收購，15%將用於建設算力中心，15%（約0.9億港元）將用於提升研發能力，"
+        "餘下5%用作營運資金。",
+        subjects=("lingyun",),
+        language="zh-Hant",
+    )
+    assert [(r[1], r[2], r[4]) for r in rows(result)] == [
+        ("use_of_proceeds_pct", "purpose:潜在收购", 65),
+        ("use_of_proceeds_pct", "purpose:建设算力中心", 15),
+        ("use_of_proceeds_pct", "purpose:提升研发能力", 15),
+        ("use_of_proceeds_amount", "purpose:提升研发能力", 90e6),
+        ("use_of_proceeds_pct", "purpose:营运资金", 5),
+    ]
+
+
+def test_a_segment_named_like_a_firm_is_not_an_unknown_company():
+    result = extract(
+        "按业务划分，2024年光信智能金融科技收入占总收入的44.6%；2023年，来自教育科技的收入占比达21.3%。"
+    )
+    assert [(r[1], r[2], r[3], r[4]) for r in rows(result)] == [
+        ("revenue_share_pct", "segment:金融科技", "FY2024", 44.6),
+        ("revenue_share_pct", "segment:教育科技", "FY2023", 21.3),
+    ]

@@ -96,6 +96,13 @@ QUANTITY_CASES = [
     ("约三亿五千万元", [(3.5e8, "money", "CNY", "approx")]),
     # a change and a level, not a range
     ("营收同比增长20%至10亿元", [(20, "pct", "", "exact"), (1e9, "money", "CNY", "exact")]),
+    # a minus sign right after a metric word, or before the currency word
+    (
+        "分别实现净利润-2.61亿元、-0.48亿元",
+        [(-2.61e8, "money", "CNY", "exact"), (-4.8e7, "money", "CNY", "exact")],
+    ),
+    ("淨利潤為-人民幣4.73億元", [(-4.73e8, "money", "CNY", "exact")]),
+    ("净亏损-US$1,250万", [(-1.25e7, "money", "USD", "exact")]),
 ]
 
 
@@ -158,6 +165,9 @@ def test_bare_yuan_is_flagged_for_hong_kong_contexts():
         "第四名",  # an ordinal
         "灵枢-2模型",  # a hyphenated name
         "2025",  # a bare year
+        "二〇二四年十二月三十一日",  # a date in Chinese numerals
+        "天穹-3大模型",  # a hyphenated name, even after Chinese characters
+        "2019年至2021年",  # a range of years
     ],
 )
 def test_not_quantities(text):

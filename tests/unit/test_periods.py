@@ -6,7 +6,17 @@ from datetime import date
 
 import pytest
 
-from ingest.periods import CUM_MARKER, cumulative, find_periods, fy, half, months_to_period
+from ingest.periods import (
+    CUM_MARKER,
+    cumulative,
+    find_periods,
+    fiscal_year,
+    fy,
+    half,
+    is_relative_year,
+    months_to_period,
+    years_back,
+)
 from ingest.text import fold
 
 PUB = date(2026, 1, 8)
@@ -75,6 +85,28 @@ PERIOD_CASES = [
         [("list", "CUM-FY2023-9M-2025", ["FY2023", "FY2024", "9M-2025"])],
     ),
     ("2024年、2025年1-6月", PUB, [("list", "CUM-FY2024-H1-2025", ["FY2024", "H1-2025"])]),
+    # Hong Kong prospectus style: Chinese numerals, years sharing one period end
+    (
+        "截至二零二一年及二零二二年十二月三十一日止年度",
+        PUB,
+        [("list", "CUM-FY2021-FY2022", ["FY2021", "FY2022"])],
+    ),
+    (
+        "截至二〇二一年、二〇二二年及二〇二三年十二月三十一日止年度以及截至二〇二四年六月三十日止六個月",
+        PUB,
+        [("list", "CUM-FY2021-H1-2024", ["FY2021", "FY2022", "FY2023", "H1-2024"])],
+    ),
+    ("截至二零二四年九月三十日止九個月", PUB, [("period", "9M-2024", ["9M-2024"])]),
+    ("截至二零二四年六月三十日", PUB, [("as_of", "2024-06-30", ["2024-06-30"])]),
+    ("二〇二三年", PUB, [("period", "FY2023", ["FY2023"])]),
+    ("二零二三年十一月", PUB, [("period", "M-2023-11", ["M-2023-11"])]),
+    # fiscal years ending in another month are labelled by the year they end in
+    ("截至2024年3月31日止年度", PUB, [("period", "FY2024", ["FY2024"])]),
+    (
+        "截至2023年及2024年6月30日止年度",
+        PUB,
+        [("list", "CUM-FY2023-FY2024", ["FY2023", "FY2024"])],
+    ),
     # comparison bases are marked, never the period of a figure
     (
         "較2024年同期增長",
@@ -101,10 +133,49 @@ def test_offsets_point_into_the_original_text():
     assert (p.period.start, p.period.end) == (date(2025, 1, 1), date(2025, 6, 30))
 
 
+def test_a_fiscal_year_ending_in_march_runs_from_april():
+    (p,) = find_periods(fold("截至2025年3月31日止年度"), PUB)
+    assert (p.period.period_type, p.period.start, p.period.end, p.period.label) == (
+        "FY",
+        date(2024, 4, 1),
+        date(2025, 3, 31),
+        "FY2025",
+    )
+    (listed,) = find_periods(fold("截至二零二三年及二零二四年六月三十日止年度"), PUB)
+    assert [(x.start, x.end) for x in listed.parts] == [
+        (date(2022, 7, 1), date(2023, 6, 30)),
+        (date(2023, 7, 1), date(2024, 6, 30)),
+    ]
+    assert fiscal_year(date(2024, 12, 31)) == fy(2024)
+
+
+def test_chinese_numeral_dates_keep_offsets():
+    text = "據招股書，截至二零二四年六月三十日止六個月，收益為人民幣3.1億元"
+    (p,) = find_periods(fold(text), PUB)
+    assert text[p.start : p.end] == "截至二零二四年六月三十日止六個月"
+    assert p.period.label == "H1-2024"
+
+
+@pytest.mark.parametrize(
+    ("text", "back", "relative"),
+    [
+        ("上年", 1, True),
+        ("去年同期", 1, True),
+        ("前年", 2, True),
+        ("今年", None, True),
+        ("2023年", None, False),
+    ],
+)
+def test_years_counted_back(text, back, relative):
+    assert years_back(text) == back
+    assert is_relative_year(text) is relative
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "三年累计亏损",
+        "三年零九个月内",
         "三年半时间内",
         "近三年半",
         "报告期内",
