@@ -15,9 +15,9 @@ export PYTHONPATH := $(CURDIR)
 
 # Docs are generated against a throwaway database so they never touch the published warehouse.
 DOCS_DB := $(or $(TMPDIR),/tmp)/ai_ipo_warehouse_docs.duckdb
-PY_DIRS := ingest pipeline tests
+PY_DIRS := ingest pipeline bench tests
 
-.PHONY: venv build test lint shell docs clean rollback validate
+.PHONY: venv build test lint shell docs clean rollback validate fetch changes corpus
 
 venv: $(STAMP)
 
@@ -64,7 +64,21 @@ lint: venv
 	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/sqlfluff lint models
 
+## fetch: download new articles listed in $(SOURCES_DIR)/urls.txt into the source folder
+fetch: venv
+	$(BIN)/python -m ingest.fetch --urls $(SOURCES_DIR)/urls.txt --sources $(SOURCES_DIR)
+
+## changes: what the last publish added, removed and changed (build_log / build_changes, read-only)
+changes: venv
+	@test -f "$(WAREHOUSE_PATH)" || { echo "no warehouse at $(WAREHOUSE_PATH): run make build first" >&2; exit 1; }
+	$(BIN)/python -m pipeline.changes "$(WAREHOUSE_PATH)"
+
+## corpus: synthetic corpus of N articles with expected figures (bench/corpus/N)
+N ?= 1000
+corpus: venv
+	$(BIN)/python -m bench.generate --n $(N) --out bench/corpus/$(N)
+
 ## clean: remove build products (keeps the published warehouse and its previous copy)
 clean:
-	rm -rf target logs dbt_packages .pytest_cache .ruff_cache seeds/extracted "$(dir $(WAREHOUSE_PATH)).build"
+	rm -rf target logs dbt_packages .pytest_cache .ruff_cache seeds/extracted build "$(dir $(WAREHOUSE_PATH)).build"
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import changes, publish, validate
@@ -135,24 +136,33 @@ def step_clean(config: BuildConfig) -> None:
         print(f"  {config.build_dir} is clean")
 
 
-def step_ingest(config: BuildConfig) -> None:
+def step_ingest(config: BuildConfig) -> int | None:
     out = config.project_dir / "seeds" / "extracted"
     if config.skip_ingest:
         if not any(out.glob("*.csv")):
             raise BuildFailed(f"ingest skipped (--skip-ingest) but {out} holds no seed CSVs")
         print(f"  skipped (--skip-ingest): using the seeds already in {out}")
-        return
+        return 0
     if not config.sources_dir.is_dir():
         raise BuildFailed(f"ingest: sources directory {config.sources_dir} does not exist")
     command = [sys.executable, "-m", "ingest", "--sources", str(config.sources_dir), "--out", str(out)]
     print("  $ " + " ".join(command[1:]), flush=True)
-    proc = subprocess.run(command, check=False, cwd=config.project_dir, env=_child_env(config), text=True)
+    proc = subprocess.run(
+        command,
+        check=False,
+        cwd=config.project_dir,
+        env=_child_env(config),
+        text=True,
+        stdout=subprocess.PIPE,
+    )
+    print(proc.stdout, end="", flush=True)
     if proc.returncode != 0:
         raise BuildFailed(f"ingest exited with {proc.returncode}")
     for csv in sorted(out.glob("*.csv")):
         with open(csv, encoding="utf-8") as handle:
             rows = sum(1 for _ in handle) - 1
         print(f"  {csv.relative_to(config.project_dir)}: {rows} rows")
+    return changes.documents_extracted_from(proc.stdout)
 
 
 def _dbt(config: BuildConfig, candidate: Path, args: list[str], log: Path) -> tuple[int, list[dict]]:
@@ -250,26 +260,31 @@ def run_build(config: BuildConfig) -> int:
             with timer.step("clean"):
                 step_clean(config)
             with timer.step("ingest"):
-                step_ingest(config)
+                documents_extracted = step_ingest(config)
             try:
                 with timer.step("dbt"):
                     dbt_summary = step_dbt(config, candidate, log)
                 with timer.step("validate"):
                     passed, total = step_validate(config, candidate)
                 with timer.step("publish"):
-                    record = changes.BuildRecord(
+                    summary = changes.record_changes(
+                        candidate,
+                        config.warehouse_path,
                         build_id=build_id,
-                        started_at=started_at,
-                        sources_dir=str(config.sources_dir),
-                        dbt_summary=dbt_summary,
-                        expectations_passed=passed,
-                        expectations_total=total,
-                        step_seconds=dict(timer.timings),
+                        started_at=datetime.fromtimestamp(started_at, UTC),
+                        finished_at=datetime.now(UTC),
+                        status="published",
+                        documents_extracted=documents_extracted,
+                        details={
+                            "git_commit": changes.git_commit(config.project_dir),
+                            "sources_dir": str(config.sources_dir),
+                            "dbt_summary": dbt_summary,
+                            "expectations_passed": passed,
+                            "expectations_total": total,
+                            "step_seconds": json.dumps({k: round(v, 2) for k, v in timer.timings.items()}),
+                        },
                     )
-                    for line in changes.record_build(
-                        candidate, config.warehouse_path, record, config.project_dir
-                    ):
-                        print("  " + line)
+                    print("  " + changes.format_summary(summary))
                     result = publish.publish(candidate, config.warehouse_path)
                     for note in result.notes:
                         print("  " + note)

@@ -21,13 +21,11 @@ The previous warehouse is opened read-only and only read; everything is computed
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -468,25 +466,6 @@ def _number(value: object) -> str:
     return "null" if value is None else f"{value:,.10g}"
 
 
-# --- legacy: the interface pipeline/build.py calls today ---------------------------------------------
-# `record_build` writes the earlier build_log / build_changes layout (n_documents, n_figures, `change`).
-# It stays until pipeline/build.py calls `record_changes`; `record_changes` reads that history
-# (LEGACY_LOG_COLUMNS, the `change` column) so nothing is lost in the switch. Then delete it.
-
-LEGACY_COMPARED_COLUMNS = ("value", "unit", "currency", "qualifier", "period_label", "is_override", "quote")
-
-
-@dataclass
-class BuildRecord:
-    build_id: str
-    started_at: float
-    sources_dir: str
-    dbt_summary: str
-    expectations_passed: int
-    expectations_total: int
-    step_seconds: dict[str, float] = field(default_factory=dict)
-
-
 def git_commit(directory: Path) -> str | None:
     """The commit the build ran from, when the project is a git checkout."""
     try:
@@ -501,130 +480,6 @@ def git_commit(directory: Path) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return (proc.stdout.strip() or None) if proc.returncode == 0 else None
-
-
-def _legacy_has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = ? and table_name = ?",
-        [catalog, table],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _legacy_columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_catalog = ? and table_name = ?",
-        [catalog, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _legacy_log_row(con: duckdb.DuckDBPyConnection, record: BuildRecord, project_dir: Path) -> None:
-    con.execute(
-        """
-        create temp table new_build_log as
-        select
-            ?::varchar as build_id,
-            to_timestamp(?) as started_at,
-            to_timestamp(?) as finished_at,
-            ?::varchar as git_commit,
-            ?::varchar as sources_dir,
-            (select count(*) from main.dim_documents) as n_documents,
-            (select count(*) from main.fct_figures) as n_figures,
-            ?::varchar as dbt_summary,
-            ?::integer as expectations_passed,
-            ?::integer as expectations_total,
-            ?::varchar as step_seconds
-        """,
-        [
-            record.build_id,
-            record.started_at,
-            time.time(),
-            git_commit(project_dir),
-            record.sources_dir,
-            record.dbt_summary,
-            record.expectations_passed,
-            record.expectations_total,
-            json.dumps({k: round(v, 2) for k, v in record.step_seconds.items()}),
-        ],
-    )
-
-
-def _legacy_changes_sql(compared: list[str]) -> str:
-    differs = " or ".join(f"n.{c} is distinct from o.{c}" for c in compared) or "false"
-    return f"""
-        create table main.build_changes as
-        select
-            ? as build_id,
-            case when o.figure_id is null then 'added' when n.figure_id is null then 'removed'
-                else 'changed' end as change,
-            coalesce(n.figure_id, o.figure_id) as figure_id,
-            coalesce(n.company_id, o.company_id) as company_id,
-            coalesce(n.metric, o.metric) as metric,
-            coalesce(n.period_label, o.period_label) as period_label,
-            o.value as old_value,
-            n.value as new_value,
-            coalesce(n.unit, o.unit) as unit,
-            coalesce(n.currency, o.currency) as currency
-        from main.fct_figures as n
-        full outer join prev.main.fct_figures as o on n.figure_id = o.figure_id
-        where o.figure_id is null or n.figure_id is null or ({differs})
-        order by change, figure_id
-    """
-
-
-def record_build(candidate: Path, published: Path, record: BuildRecord, project_dir: Path) -> list[str]:
-    """Write build_log and build_changes into `candidate`; return lines describing what changed."""
-    lines: list[str] = []
-    con = duckdb.connect(str(candidate))
-    try:
-        catalog = con.execute("select current_database()").fetchone()[0]
-        if _legacy_has_table(con, catalog, "build_log") or _legacy_has_table(con, catalog, "build_changes"):
-            return ["build_log/build_changes already built by dbt: left as they are"]
-        has_prev = False
-        if Path(published).exists():
-            try:
-                con.execute(f"attach '{published}' as prev (read_only)")
-                has_prev = True
-            except duckdb.Error as exc:  # e.g. a writer holds it: publish anyway, history starts afresh
-                lines.append(
-                    f"could not read the published warehouse for history ({exc}); build_log restarts"
-                )
-        _legacy_log_row(con, record, project_dir)
-        if has_prev and _legacy_has_table(con, "prev", "build_log"):
-            con.execute(
-                "create table main.build_log as select * from prev.main.build_log "
-                "union all by name select * from new_build_log order by started_at"
-            )
-        else:
-            con.execute("create table main.build_log as select * from new_build_log")
-        if has_prev and _legacy_has_table(con, "prev", "fct_figures"):
-            compared = sorted(
-                set(LEGACY_COMPARED_COLUMNS)
-                & _legacy_columns(con, catalog, "fct_figures")
-                & _legacy_columns(con, "prev", "fct_figures")
-            )
-            con.execute(_legacy_changes_sql(compared), [record.build_id])
-        else:
-            con.execute(
-                "create table main.build_changes as select ? as build_id, 'added' as change, figure_id, "
-                "company_id, metric, period_label, null::double as old_value, value as new_value, "
-                "unit, currency from main.fct_figures order by figure_id",
-                [record.build_id],
-            )
-        counts = dict(
-            con.execute("select change, count(*) from main.build_changes group by change").fetchall()
-        )
-        lines.append(
-            "changes since the published warehouse: "
-            + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "removed", "changed"))
-        )
-        if has_prev:
-            con.execute("detach prev")
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

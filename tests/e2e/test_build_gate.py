@@ -50,7 +50,7 @@ def test_full_build_publishes_audited_marts_with_rows(built_project):
     assert re.search(r"dbt build: .*PASS=\d+", run.output) and "ERROR=" not in run.output, run
     # Nothing left behind: the candidate became the published file.
     assert [p.name for p in project.build_dir.glob("*.duckdb")] == []
-    [(n_log, n_figures)] = query(project.warehouse, "select count(*), max(n_figures) from build_log")
+    [(n_log, n_figures)] = query(project.warehouse, "select count(*), max(figures_total) from build_log")
     assert (n_log, n_figures) == (1, counts["fct_figures"])
 
 
@@ -98,7 +98,7 @@ def test_publish_is_not_blocked_by_a_read_only_session(republished):
     assert sha256(project.previous) == first_sha
     assert "removed stale ipo.20000101T000000Z-1.duckdb" in run.output
     # Same sources, same figures: the second publish changed nothing.
-    assert "changes since the published warehouse: 0 added, 0 removed, 0 changed" in run.output
+    assert "changes: +0 figures, -0, ~0 changed; documents +0 -0" in run.output
 
 
 def test_an_absurd_figure_fails_the_audit_and_leaves_the_published_file_untouched(republished):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,13 +10,11 @@ import duckdb
 import pytest
 
 from pipeline.changes import (
-    BuildRecord,
     ChangeReportError,
     ChangeSummary,
     documents_extracted_from,
     format_summary,
     print_last_changes,
-    record_build,
     record_changes,
 )
 
@@ -219,44 +216,6 @@ def test_print_last_changes_shows_at_most_the_limit(first):
     report = print_last_changes(first, limit=2).splitlines()
     assert report[-1] == "  ... and 3 more (query build_changes where build_id = 'b1')"
     assert len(report) == 3 + 2 + 1
-
-
-def test_history_in_the_earlier_layout_is_carried_over(tmp_path):
-    """A warehouse published by `record_build` (n_documents / n_figures, `change`) keeps its history."""
-    legacy = make_warehouse(tmp_path / "old.duckdb", [REVENUE], ["d1"])
-    assert record_build(
-        legacy, tmp_path / "none.duckdb", BuildRecord("b0", T0.timestamp(), "s", "PASS=3", 5, 5), tmp_path
-    ) == ["changes since the published warehouse: 1 added, 0 removed, 0 changed"]
-    new = make_warehouse(tmp_path / "new.duckdb", [REVENUE, LOSS], ["d1"])
-    summary = record_changes(
-        new,
-        legacy,
-        build_id="b1",
-        started_at=datetime(2030, 1, 1, 8, 0),  # naive: taken as UTC
-        finished_at=datetime(2030, 1, 1, 8, 5),
-        status="published",
-        documents_extracted=1,
-        details={"git_commit": "abc123"},
-    )
-    assert (summary.previous_build_id, counts(summary)) == ("b0", (1, 0, 0, 0, 0))
-    assert rows(
-        new,
-        "select build_id, previous_build_id, documents_total, figures_total, n_figures, git_commit, "
-        "dbt_summary, finished_at::varchar from build_log order by started_at",
-    )[1:] == [("b1", "b0", 1, 2, 2, "abc123", None, "2030-01-01 08:05:00+00")]
-    assert rows(
-        new, "select build_id, dbt_summary, documents_total from build_log where build_id = 'b0'"
-    ) == [("b0", "PASS=3", 1)]
-    report = print_last_changes(legacy).splitlines()
-    assert re.fullmatch(r"last build b0 \(\?\), finished [-\d]+ [:\d]+ UTC, previous none", report[0])
-    assert report[1:] == [
-        "  1 documents, 1 figures",
-        "  figure_added     - xinghe revenue FY2024: 562,000,000",
-    ]
-    assert rows(new, "select build_id, change_type, figure_id from build_changes order by build_id") == [
-        ("b0", "figure_added", "f-rev"),
-        ("b1", "figure_added", "f-loss"),
-    ]
 
 
 def test_an_unreadable_published_warehouse_is_an_error_naming_it(tmp_path):

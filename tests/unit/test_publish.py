@@ -7,10 +7,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from pipeline import build, changes, publish
+from pipeline import build, publish
 
 
 @pytest.fixture
@@ -165,72 +164,6 @@ def test_a_read_only_session_on_the_published_file_does_not_block_publish(layout
     finally:
         if holder.poll() is None:
             holder.kill()
-
-
-FIGURES = """
-create table dim_documents as select 'd1' as document_id;
-create table fct_figures as select * from (values {rows}) as t(
-    figure_id, company_id, metric, period_label, value, unit, currency, qualifier, is_override, quote
-);
-"""
-
-
-def figures_warehouse(path: Path, duckdb_files, rows: list[str]) -> Path:
-    return duckdb_files.make(path, FIGURES.format(rows=", ".join(rows)))
-
-
-def record(build_id: str) -> changes.BuildRecord:
-    return changes.BuildRecord(
-        build_id=build_id,
-        started_at=1_700_000_000.0,
-        sources_dir="sources",
-        dbt_summary="PASS=3",
-        expectations_passed=7,
-        expectations_total=7,
-        step_seconds={"dbt": 1.25},
-    )
-
-
-def test_build_changes_and_build_log_travel_with_the_published_file(layout, duckdb_files, tmp_path):
-    build_dir, target = layout
-    old = [
-        "('f1', 'acme', 'revenue', 'FY2024', 100.0, 'CNY', 'CNY', 'exact', false, '收入100元')",
-        "('f2', 'acme', 'net_profit', 'FY2024', -5.0, 'CNY', 'CNY', 'exact', false, '亏损5元')",
-    ]
-    first = figures_warehouse(build_dir / "ipo.b1.duckdb", duckdb_files, old)
-    assert changes.record_build(first, target, record("b1"), tmp_path) == [
-        "changes since the published warehouse: 2 added, 0 removed, 0 changed"
-    ]
-    publish.publish(first, target)
-    new = [
-        "('f1', 'acme', 'revenue', 'FY2024', 120.0, 'CNY', 'CNY', 'exact', true, '收入100元')",
-        "('f3', 'acme', 'headcount', '2025-06-30', 800.0, 'count', '', 'approx', false, '约800人')",
-    ]
-    second = figures_warehouse(build_dir / "ipo.b2.duckdb", duckdb_files, new)
-
-    lines = changes.record_build(second, target, record("b2"), tmp_path)
-
-    assert lines == ["changes since the published warehouse: 1 added, 1 removed, 1 changed"]
-    con = duckdb.connect(str(second), read_only=True)
-    try:
-        diff = con.execute(
-            "select build_id, change, figure_id, old_value, new_value from build_changes order by figure_id"
-        ).fetchall()
-        log = con.execute(
-            "select build_id, n_documents, n_figures, dbt_summary, expectations_passed, step_seconds "
-            "from build_log order by build_id"
-        ).fetchall()
-    finally:
-        con.close()
-    assert diff == [
-        ("b2", "changed", "f1", 100.0, 120.0),
-        ("b2", "removed", "f2", -5.0, None),
-        ("b2", "added", "f3", None, 800.0),
-    ]
-    assert log == [
-        ("b1", 1, 2, "PASS=3", 7, '{"dbt": 1.25}'),
-        ("b2", 1, 2, "PASS=3", 7, '{"dbt": 1.25}'),
-    ]
 
 
 def test_a_build_that_fails_early_reports_why_and_leaves_the_published_file(layout, duckdb_files, capsys):
