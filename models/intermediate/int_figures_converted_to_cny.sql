@@ -1,6 +1,7 @@
 -- value_cny = value × the closest rate dated on or before the figure's date (period_end, else the
 -- document's publication date). Implied rates count. Same-date tie-break: the rate implied by this very
--- conversion ('约合人民币…' inside the figure's quote), then reference before implied, then source name.
+-- figure's own conversion ('约合人民币…' right after it: converted_value / value), then a rate whose
+-- quote sits inside the figure's quote, then reference before implied, then source name.
 -- Rates dated after the figure are never used.
 with
 
@@ -73,6 +74,13 @@ rate_candidates as (
             partition by figures_dated.figure_id
             order by
                 rates_to_cny.rate_date desc,
+                coalesce(
+                    figures_dated.converted_currency = 'CNY'
+                    and rates_to_cny.rate_document_id = figures_dated.document_id
+                    and abs(rates_to_cny.rate - figures_dated.converted_value / nullif(figures_dated.value, 0))
+                    < 1e-6,
+                    false
+                ) desc,
                 coalesce(contains(figures_dated.quote, rates_to_cny.rate_quote), false) desc,
                 case rates_to_cny.source_kind when 'reference' then 0 else 1 end asc,
                 rates_to_cny.rate_source asc,
