@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 DOCS_DB := $(or $(TMPDIR),/tmp)/ai_ipo_warehouse_docs.duckdb
 PY_DIRS := ingest pipeline bench tests
 
-.PHONY: venv build test lint shell docs clean rollback validate fetch changes corpus
+.PHONY: venv build test lint shell docs clean rollback validate fetch changes corpus export bench
 
 venv: $(STAMP)
 
@@ -77,6 +77,16 @@ changes: venv
 N ?= 1000
 corpus: venv
 	$(BIN)/python -m bench.generate --n $(N) --out bench/corpus/$(N)
+
+## export: Parquet and CSV copies of every published table (text cells safe for spreadsheets)
+EXPORT_DIR ?= warehouse/exports
+export: venv
+	$(BIN)/python -m pipeline export --warehouse "$(WAREHOUSE_PATH)" --out "$(EXPORT_DIR)"
+
+## bench: corpora of 100, 1,000 and 10,000 articles through every stage; writes BENCHMARKS.md, bench/results.json
+BENCH_SIZES ?= 100,1000,10000
+bench: venv
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
 
 ## clean: remove build products (keeps the published warehouse and its previous copy)
 clean:
