@@ -64,7 +64,7 @@ _REVENUE_WORD_END = re.compile(r"(?<=..)的?(?:收入|营收|收益)$")
 _SEGMENT_WORD_END = re.compile(r"(?:业务|板块|分部)$")
 # '云端部署贡献了公司不足89.2%的收入': words between a segment name and the number
 SEGMENT_TAIL_WORDS = re.compile(
-    r"(?:贡献了?|约|超过|超|近|达到?|为|占|了|不足|突破|逾|接近|公司|该公司|集团|\s)+$"
+    r"(?:贡献了?|大约|约|超过|超|近|达到?|为|占|了|不足|不到|少于|突破|逾|接近|不少于|公司|该公司|集团|\s)+$"
 )
 
 
@@ -168,8 +168,10 @@ class ContextResolver:
                 parts = self._doc_list_for(marker, q.start) or parts
             if not lists and TRACK_RECORD.search(marker):
                 # '报告期内': the whole track record, the longest list stated so far (not a CAGR basis)
+                # (a list stated later in the article when none came before)
                 earlier = [p.parts for p in self.doc_lists if p.end <= q.start]
-                parts = max(earlier, key=lambda x: (x[-1].end, len(x)), default=parts)
+                anywhere = [p.parts for p in self.doc_lists]
+                parts = max(earlier or anywhere, key=lambda x: (x[-1].end, len(x)), default=parts)
             if len(parts) > 1:
                 return cumulative(parts), ""
             return None, "cumulative_without_periods"

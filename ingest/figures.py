@@ -36,6 +36,7 @@ from ingest.figure_resolve import ContextResolver
 from ingest.figure_support import (
     CONVERSION_CLOSE,
     CONVERSION_OPEN,
+    FROM_BEFORE,
     FUTURE_WORDS,
     GROWTH_OF_PREVIOUS,
     HK_DOLLAR_METRICS,
@@ -81,6 +82,7 @@ from ingest.numbers import Quantity, find_quantities, parse_number
 from ingest.periods import (
     PeriodMention,
     find_periods,
+    fy,
     is_relative_year,
     years_back,
 )
@@ -139,6 +141,8 @@ class _DocumentExtractor(ContextResolver):
         self.doc_lists = [p for p in self.periods if p.role == "list"]
         self.out = Out()
         self.investor_cache = {}
+        self.proceeds_sentences: dict[int, bool] = {}
+        self.market_words: dict[tuple[int, int], bool] = {}  # (sentence start, patterns) -> any marker
         # opening / first-day prices only exist in an article about the listing day
         self.listing_day = bool(LISTING_DAY.search(self.folded, body))
         self.listing_date = self._listing_date()
@@ -242,6 +246,13 @@ class _DocumentExtractor(ContextResolver):
         hi = bisect.bisect_left(self.period_starts, s.end)
         return self.periods[lo:hi]
 
+    def _periods_from(self, pos: int) -> list[PeriodMention]:
+        """Period mentions starting at or after `pos`, up to the end of its sentence."""
+        lo = bisect.bisect_left(self.period_starts, pos)
+        s = self._sentence_of(pos)
+        hi = bisect.bisect_left(self.period_starts, s.end) if s is not None else len(self.periods)
+        return self.periods[lo:hi]
+
     def _sentence_mentions(self, s: Sentence) -> list[CompanyMention]:
         lo = bisect.bisect_left(self.mention_starts, s.start)
         hi = bisect.bisect_left(self.mention_starts, s.end)
@@ -270,8 +281,24 @@ class _DocumentExtractor(ContextResolver):
             ):
                 ctx.last_as_of, ctx.last_as_of_sentence = p.period, s_idx
                 ctx.last_as_of_paragraph = s.paragraph
+        if not ctx.period_list:
+            ctx.period_list = self._from_to_years(s)
+            ctx.period_list_paragraph = s.paragraph
         if s.heading:
             ctx.last_flow_sentence = -10
+
+    def _from_to_years(self, s: Sentence) -> tuple:
+        """'收入由2016年的X增至2018年的Y' states the years the article covers (FY2016–FY2018), the
+        span '三年累计' / '报告期内' refer to when no list of periods was given."""
+        years = [
+            p
+            for p in self._sentence_periods(s)
+            if p.role == "period" and p.period.period_type == "FY" and not p.is_multi
+        ]
+        if len(years) < 2 or not FROM_BEFORE.search(self.folded, max(0, years[0].start - 3), years[0].start):
+            return ()
+        first, last = years[0].period.end.year, years[-1].period.end.year
+        return tuple(fy(y) for y in range(first, last + 1)) if first < last <= first + 15 else ()
 
     # -- per sentence ---------------------------------------------------------------------------
 
@@ -662,7 +689,7 @@ class _DocumentExtractor(ContextResolver):
                 return Decision(
                     metrics["use_of_proceeds_amount"], "use_of_proceeds_paren", dimension=head.dimension
                 )
-        if q.unit in ("pct", "money") and USE_OF_PROCEEDS_CONTEXT.search(sentence_text):
+        if q.unit in ("pct", "money") and self._proceeds_sentence(s):
             purpose = USE_OF_PROCEEDS_AFTER.match(_LEADING_PAREN.sub("", right))
             if purpose:
                 value = clean_dimension(PURPOSE_CUT.split(purpose.group("purpose"))[0])
@@ -724,9 +751,24 @@ class _DocumentExtractor(ContextResolver):
             return d
         return Decision(None, "", reason="no_metric")
 
+    def _proceeds_sentence(self, s: Sentence) -> bool:
+        """Whether the sentence talks about raised money (募资, 所得款项 …); once per sentence."""
+        if s.start not in self.proceeds_sentences:
+            self.proceeds_sentences[s.start] = bool(
+                USE_OF_PROCEEDS_CONTEXT.search(self.folded, s.start, s.end)
+            )
+        return self.proceeds_sentences[s.start]
+
     def _market_wide_before(self, s: Sentence, q: Quantity, start: int, patterns) -> bool:
         """A market-wide marker in folded[start:q] with no company named after it
         ('港股今年上半年共有30只新股上市，集资总额约180亿港元')."""
+        key = (s.start, id(patterns))
+        if key not in self.market_words:
+            # a marker in part of the sentence is a marker in the whole sentence: most sentences have
+            # none, and one search per sentence settles it for all their numbers
+            self.market_words[key] = any(p.search(self.folded, s.start, s.end) for p in patterns)
+        if not self.market_words[key]:
+            return False
         before = self.folded[start : q.start]
         for pattern in patterns:
             for m in pattern.finditer(before):
@@ -771,8 +813,8 @@ class _DocumentExtractor(ContextResolver):
             return None
         comps = [
             p
-            for p in self.periods
-            if prev_end <= p.start and p.end <= item.q.start and p.role == "comparison" and p.parts
+            for p in self._periods_from(prev_end)
+            if p.end <= item.q.start and p.role == "comparison" and p.parts
         ]
         if not comps:
             return None
@@ -838,7 +880,7 @@ class _DocumentExtractor(ContextResolver):
         last = previous[-1]
         if last.rule.kind not in ("flow", "stock") or not self._compatible(last.rule, item):
             return None
-        inside = [p for p in self.periods if prev_end <= p.start and p.end <= item.q.start]
+        inside = [p for p in self._periods_from(prev_end) if p.end <= item.q.start]
         if len(inside) != 1 or inside[0].is_multi or inside[0].role not in ("period", "as_of"):
             return None
         p = inside[0]

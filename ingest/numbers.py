@@ -187,8 +187,18 @@ def _grammar() -> dict:
 _LETTER = re.compile(r"[A-Za-z]")
 
 
+_UNIT_CACHE: dict[str, tuple[str, str, float, bool, str]] = {}
+
+
 def _unit_of(unit_word: str, g: dict) -> tuple[str, str, float, bool, str]:
-    """(unit, currency, factor, bare_yuan, classifier) for a unit word."""
+    """(unit, currency, factor, bare_yuan, classifier) for a unit word (memoised: a few dozen words)."""
+    found = _UNIT_CACHE.get(unit_word)
+    if found is None:
+        found = _UNIT_CACHE[unit_word] = _unit_of_word(unit_word, g)
+    return found
+
+
+def _unit_of_word(unit_word: str, g: dict) -> tuple[str, str, float, bool, str]:
     if not unit_word:
         return "", "", 1.0, False, ""
     if unit_word in ("个百分点", "百分点"):
@@ -233,26 +243,27 @@ def _qualifier(folded: str, start: int, end: int, g: dict) -> tuple[str, int]:
     return qualifier, end + (len(suf.group(0)) if suf and suf_q else 0)
 
 
-def _is_excluded_context(folded: str, m: re.Match, n1_start: int, chinese: bool) -> bool:
-    """Model names, versions, footnotes, ordinals and list numbering are not quantities."""
+def _is_excluded_context(folded: str, m: re.Match, gd: dict, chinese: bool) -> bool:
+    """Model names, versions, footnotes, ordinals and list numbering are not quantities.
+    `gd` is m.groupdict(), passed in because it is already built."""
     start = m.start()
     prev = folded[start - 1] if start else ""
     if prev and (prev.isascii() and (prev.isalnum() or prev in "._^#/\\-") or prev in "第"):
         return True
-    if not m.group("cur_pre") and start >= 2 and prev == " " and _LETTER.match(folded[start - 2]):
+    if not gd["cur_pre"] and start >= 2 and prev == " " and _LETTER.match(folded[start - 2]):
         return True
     if chinese and prev and prev in _CN_CHARS:
         return True
     if (
-        (m.group("sign") or m.group("sign0"))
+        (gd["sign"] or gd["sign0"])
         and start
         and (folded[start - 1].isalnum() and folded[start - 1] not in "为是达至到得约和及与或")
-        and (folded[start - 1].isascii() or not (m.group("unit") or m.group("u1") or m.group("s1")))
+        and (folded[start - 1].isascii() or not (gd["unit"] or gd["u1"] or gd["s1"]))
     ):
         # '灵枢-2', 'GLM-4': a hyphen after a name, not a minus sign ('净利润-1.29亿元' is one)
         return True
     nxt = folded[m.end()] if m.end() < len(folded) else ""
-    if not (m.group("unit") or m.group("u1") or m.group("s1") or m.group("s2")):
+    if not (gd["unit"] or gd["u1"] or gd["s1"] or gd["s2"]):
         # versions (2.0.1), letters glued on (5G, A100), list numbering ('1.' / '1、' at line start)
         if (
             nxt
@@ -264,6 +275,15 @@ def _is_excluded_context(folded: str, m: re.Match, n1_start: int, chinese: bool)
         if line_start and nxt in (".", "、", ")"):
             return True
     return False
+
+
+def _numeral_value(numeral: str) -> float:
+    """parse_number for the numeral group of the grammar, with a fast path for Arabic digits."""
+    if numeral[0].isdigit():
+        plain = numeral.replace(",", "")
+        if _ARABIC.fullmatch(plain):
+            return float(plain)
+    return parse_number(numeral)
 
 
 def find_quantities(folded: str) -> list[Quantity]:
@@ -286,7 +306,7 @@ def find_quantities(folded: str) -> list[Quantity]:
             # the common case, checked first because it is cheap: a bare numeral that is a date,
             # a duration or a Chinese word (2024年, 6月, 一致) is never a figure
             continue
-        if _is_excluded_context(folded, m, m.start("n1"), chinese):
+        if _is_excluded_context(folded, m, gd, chinese):
             continue
         end = m.end()
         if n2:
@@ -318,14 +338,14 @@ def find_quantities(folded: str) -> list[Quantity]:
             unit = "pct"
         scale1 = _scale_of(gd["s1"] or "", g)
         try:
-            v1 = parse_number(n1) * scale1 * factor
+            v1 = _numeral_value(n1) * scale1 * factor
             v2 = None
             if n2:
                 scale2 = _scale_of(gd["s2"] or "", g)
                 if scale1 == 1.0 and not gd["s1"]:
                     scale1 = scale2
-                    v1 = parse_number(n1) * scale1 * factor
-                v2 = parse_number(n2) * scale2 * factor
+                    v1 = _numeral_value(n1) * scale1 * factor
+                v2 = _numeral_value(n2) * scale2 * factor
         except ValueError:
             continue
         if gd["sign"] or gd["sign0"]:

@@ -5,6 +5,11 @@
 ranges (2022年至2024年) and lists (2022年、2023年以及2025年上半年) are merged into one mention
 whose `parts` are the periods in order. Dates without a year, 今年 and 去年 are resolved against
 the publication date as described in docs/conventions.md.
+
+Hong Kong prospectus forms are read too: Chinese-numeral dates (截至二零二四年十二月三十一日止年度,
+二〇二四年), several years sharing one period end (截至2023年及2024年12月31日止年度 → FY2023, FY2024)
+and fiscal years ending in another month: 截至2025年3月31日止年度 → FY, 2024-04-01 to 2025-03-31,
+labelled by the year it ends in (FY2025), as listed companies label them.
 """
 
 from __future__ import annotations
@@ -158,7 +163,8 @@ _ENDED = (
 )
 _PATTERN = re.compile(
     # every period expression starts with one of these: a cheap test before the alternation
-    r"(?=[0-9今本去上前明截同首第下F昨]|[一二][〇零九])(?:"
+    # (never inside a number: '541.93' holds no period after its first digit)
+    r"(?:(?<![0-9.])(?=[0-9])|(?=[今本去上前明截同首第下F昨]|[一二][〇零九]))(?:"
     + "|".join(
         [
             rf"(?P<ended>{_ENDED})",
@@ -393,7 +399,7 @@ def _merge(folded: str, atoms: list[PeriodMention]) -> list[PeriodMention]:
             b = atoms[j]
             gap = folded[group[-1].end : b.start]
             last = group[-1]
-            if b.role != "period" or b.period.period_type == "AS_OF":
+            if b.role not in ("period", "list") or b.period.period_type == "AS_OF":
                 break
             if _RANGE_CONNECTOR.match(gap) and last.period.period_type == "FY" and len(last.parts) == 1:
                 y0, y1 = last.period.start.year, b.period.start.year
@@ -406,7 +412,12 @@ def _merge(folded: str, atoms: list[PeriodMention]) -> list[PeriodMention]:
                     j += 1
                     continue
                 break
-            if _SEPARATOR.match(gap) and b.period.start > last.parts[-1].start:
+            # later periods only; a half year may follow the full year it belongs to (FY2024, H1-2024)
+            if (
+                _SEPARATOR.match(gap)
+                and b.parts[0].start >= last.parts[-1].start
+                and b.parts[0] != last.parts[-1]
+            ):
                 group.append(b)
                 j += 1
                 continue

@@ -9,6 +9,7 @@ Chinese/Western quote marks to a plain double quote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,24 +26,54 @@ def t2s_converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-def _nfkc_char(ch: str) -> str:
-    out = unicodedata.normalize("NFKC", ch)
-    return out if len(out) == 1 else ch
+class _NfkcTable(dict):
+    """str.translate table: each code point to its NFKC form when that is one character (memoised)."""
+
+    def __missing__(self, code_point: int) -> str:
+        ch = chr(code_point)
+        out = unicodedata.normalize("NFKC", ch)
+        self[code_point] = value = out if len(out) == 1 else ch
+        return value
+
+
+_NFKC = _NfkcTable()
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[str, str]:
+    """Every CJK character that OpenCC simplifies on its own, to its simplified form.
+
+    Applied after the phrase conversion: OpenCC's phrase rules sometimes keep a traditional character
+    (用於潛在收購 → 用於潜在收购, reading 於潛 as a place name), and matching needs them all folded.
+    """
+    chars = [chr(cp) for block in (range(0x3400, 0x4DC0), range(0x4E00, 0xA000)) for cp in block]
+    converted = t2s_converter().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):
+        converted = [t2s_converter().convert(ch) for ch in chars]
+    return {ch: out for ch, out in zip(chars, converted, strict=True) if out != ch and len(out) == 1}
+
+
+@lru_cache(maxsize=1)
+def _residual_traditional() -> re.Pattern[str]:
+    return re.compile("[" + "".join(_char_table()) + "]")
 
 
 def to_simplified(text: str) -> str:
     """Traditional → simplified, same length as the input (per character if needed)."""
     converter = t2s_converter()
     out = converter.convert(text)
-    if len(out) == len(text):
-        return out
-    # OpenCC phrase rules changed the length somewhere: fall back to characters.
-    return "".join(c if len(c) == 1 else text[i] for i, c in enumerate(converter.convert(ch) for ch in text))
+    if len(out) != len(text):
+        # OpenCC phrase rules changed the length somewhere: fall back to characters.
+        out = "".join(
+            c if len(c) == 1 else text[i] for i, c in enumerate(converter.convert(ch) for ch in text)
+        )
+    table = _char_table()
+    return _residual_traditional().sub(lambda m: table[m.group()], out)
 
 
 def fold(text: str) -> str:
     """Matching form of `text`: same length, NFKC, simplified, plain quotes."""
-    half = "".join(_nfkc_char(ch) for ch in text)
+    half = text if unicodedata.is_normalized("NFKC", text) else text.translate(_NFKC)
     return to_simplified(half).translate(_QUOTES)
 
 
