@@ -45,6 +45,7 @@ from ingest.documents import (
     read_corpus,
     read_manifest,
 )
+from ingest.progress import ItemProgress
 
 USER_AGENT = "AI-IPO-Warehouse-fetch/1.0 (+https://example.invalid/ai-ipo-warehouse)"
 DEFAULT_MAX_BYTES = 5_000_000
@@ -535,9 +536,13 @@ def fetch_all(
     *,
     client: httpx.Client | None = None,
     log: Callable[[str], None] = print,
+    log_url: Callable[[str, Outcome], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Outcome]:
-    """Fetch every URL into `sources_dir`, logging one line per URL and a summary line."""
+    """Fetch every URL into `sources_dir`, logging one line per URL and a summary line.
+
+    The per-URL lines go to `log_url(line, outcome)` when given (a progress counter), else to `log`.
+    """
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
         raise FileNotFoundError(f"source folder {sources_dir} does not exist or is not a folder")
@@ -552,7 +557,11 @@ def fetch_all(
             outcome = fetch_one(url, sources_dir, known, client, robots, settings, sleep)
             outcomes.append(outcome)
             label = {"fetched": "fetched", "skipped": "skipped", "failed": "FAILED"}[outcome.status]
-            log(f"fetch: {label} {url}: {outcome.detail}")
+            line = f"fetch: {label} {url}: {outcome.detail}"
+            if log_url is not None:
+                log_url(line, outcome)
+            else:
+                log(line)
     finally:
         if own_client:
             client.close()
@@ -583,12 +592,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--max-bytes and --timeout must be positive")
     settings = FetchSettings(max_bytes=args.max_bytes, timeout=args.timeout)
 
-    def log(line: str) -> None:
-        print(line, flush=True)
-
     try:
         urls = read_url_list(args.urls)
-        outcomes = fetch_all(urls, args.sources, settings, log=log)
+        # CI / a log: one line per URL; a terminal: a one-line counter, failures still printed whole.
+        progress = ItemProgress("fetch", len(urls), sys.stdout)
+
+        def log_url(line: str, outcome: Outcome) -> None:
+            progress.item(line, keep=outcome.status == "failed")
+
+        outcomes = fetch_all(urls, args.sources, settings, log=progress.note, log_url=log_url)
     except (OSError, ManifestError) as exc:
         print(f"fetch: error: {exc}", file=sys.stderr)
         return 2

@@ -311,7 +311,10 @@ def test_progress_is_line_oriented_in_logs():
     assert quiet.text == ""
 
 
-def test_progress_redraws_in_place_in_a_terminal():
+def test_progress_redraws_in_place_in_a_terminal(monkeypatch):
+    # A terminal outside CI: CI=true (GitHub Actions, .ci/run) keeps progress line-oriented on purpose.
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
     stream = _Stream(tty=True)
     progress = Progress("reading", stream, tty_every=500)
     for done in range(1, 1201):
