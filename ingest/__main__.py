@@ -1,13 +1,17 @@
 """Command line: read the source folder, extract, write the seeds.
 
     python -m ingest [--sources DIR] [--out DIR] [--strict] [--max-bytes N] [--companies CSV]
-                     [--cache-dir DIR | --no-cache]
+                     [--cache-dir DIR | --no-cache] [--workers N] [--parquet-out DIR]
 
 Defaults: --sources from $SOURCES_DIR (else `sources`), --out `seeds/extracted`, --max-bytes from
 $MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes, --cache-dir from
 $INGEST_CACHE_DIR (else `build/cache`). Documents whose bytes, manifest row and extraction rules did
 not change since the last run are taken from the cache (see `ingest/cache.py`); the seeds are always
-written whole from the current corpus.
+written whole from the current corpus. When every document must be extracted (no cache, or none of
+them cached), the work is spread over --workers processes (default $INGEST_WORKERS, else the number
+of CPUs, 1 for a corpus of fewer than 40 documents) with the same result (`ingest/parallel.py`).
+--parquet-out DIR also writes a Parquet copy of every seed into DIR (the fast load path of
+`python -m pipeline build` for large corpora).
 
 Exit codes: 0 done (rejected documents are reported but do not fail the run); 1 an error that stops
 the run (missing folder, unusable manifest, extractor failure, bad option value, write failure);
@@ -24,10 +28,15 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ingest.documents import DEFAULT_MAX_BYTES, ManifestError, read_corpus
+from ingest.documents import DEFAULT_MAX_BYTES, Corpus, ManifestError, read_corpus
 from ingest.progress import Progress
 from ingest.schema import EXTRACTED_SEED_DIR
+
+if TYPE_CHECKING:  # imported lazily at run time so `--help` and option errors stay instant
+    from ingest.cache import IncrementalResult
+    from ingest.companies import CompanyMatcher
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 _TRUE = {"1", "true", "yes", "on"}
@@ -37,13 +46,13 @@ class UsageError(Exception):
     """A bad option or environment value."""
 
 
-def _positive_int(value: str, source: str) -> int:
+def _positive_int(value: str, source: str, what: str = "bytes") -> int:
     try:
         number = int(value.replace("_", ""))
     except ValueError:
         number = 0
     if number <= 0:
-        raise UsageError(f"{source}={value!r} is not a positive whole number of bytes")
+        raise UsageError(f"{source}={value!r} is not a positive whole number of {what}")
     return number
 
 
@@ -61,7 +70,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="extraction cache folder (default $INGEST_CACHE_DIR, else build/cache)",
     )
     parser.add_argument("--no-cache", action="store_true", help="extract every document, read/write no cache")
+    parser.add_argument(
+        "--workers", help="extraction processes (default $INGEST_WORKERS, else CPUs; 1 for tiny corpora)"
+    )
+    parser.add_argument("--parquet-out", type=Path, help="also write a Parquet copy of every seed here")
     args = parser.parse_args(argv)
+    if args.workers is not None:
+        args.workers = _positive_int(args.workers, "--workers", "processes")
+    elif os.environ.get("INGEST_WORKERS"):
+        args.workers = _positive_int(os.environ["INGEST_WORKERS"], "INGEST_WORKERS", "processes")
     args.strict = args.strict or os.environ.get("STRICT", "").strip().lower() in _TRUE
     if args.max_bytes is not None:
         args.max_bytes = _positive_int(args.max_bytes, "--max-bytes")
@@ -76,9 +93,43 @@ def _say(message: str) -> None:
     print(f"ingest: {message}", flush=True)
 
 
+def extract_all(
+    corpus: Corpus,
+    matcher: CompanyMatcher,
+    cache_dir: Path | None,
+    *,
+    companies_csv: Path | None = None,
+    workers: int | None = None,
+) -> IncrementalResult:
+    """Extract `corpus` through the cache, over `workers` processes (None: `default_workers`) when
+    every document must be extracted. Also used by `bench.run`, so benchmarks time this code path."""
+    from ingest.cache import extract_incremental
+    from ingest.parallel import corpus_in_cache, default_workers, parallel_extraction, precomputed
+
+    workers = workers or default_workers(len(corpus.documents))
+    if workers == 1 or corpus_in_cache(corpus, cache_dir, companies_csv):
+        progress = Progress("extracting")
+        incremental = extract_incremental(
+            corpus, matcher, cache_dir, companies_csv=companies_csv, progress=progress
+        )
+        progress.close()
+        return incremental
+    # Discovery runs here in corpus order and feeds the workers; then the cache takes each document's
+    # result as its worker finishes it (see ingest/parallel.py).
+    discovering = Progress(f"discovering (extraction in {workers} processes)")
+    with parallel_extraction(corpus.documents, matcher, workers, progress=discovering) as ahead:
+        discovering.close()
+        progress = Progress("extracting")
+        with precomputed(corpus.documents, ahead):
+            incremental = extract_incremental(
+                corpus, matcher, cache_dir, companies_csv=companies_csv, progress=progress
+            )
+        progress.close()
+    return incremental
+
+
 def run(args: argparse.Namespace) -> int:
     # Imported here so `--help` and option errors stay instant.
-    from ingest.cache import extract_incremental
     from ingest.companies import DEFAULT_COMPANIES_SEED, CompanyMatcher
     from ingest.seeds import write_seeds
 
@@ -106,16 +157,9 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     matcher = CompanyMatcher.from_seed(args.companies or DEFAULT_COMPANIES_SEED)
-    progress = Progress("extracting")
-    incremental = extract_incremental(
-        corpus,
-        matcher,
-        None if args.no_cache else args.cache_dir,
-        companies_csv=args.companies,
-        progress=progress,
-    )
+    cache_dir = None if args.no_cache else args.cache_dir
+    incremental = extract_all(corpus, matcher, cache_dir, companies_csv=args.companies, workers=args.workers)
     extraction = incremental.extraction
-    progress.close()
     _say(
         f"extracted {extraction.figures.height} figures, {extraction.shareholders.height} shareholders, "
         f"{extraction.events.height} events, {extraction.unclassified.height} unclassified "
@@ -131,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     tables = extraction.tables()
     tables["ingest_documents"] = corpus.documents_frame(extraction.subject_ids)
     tables["ingest_rejected_documents"] = corpus.rejected_df
-    written = write_seeds(tables, args.out)
+    written = write_seeds(tables, args.out, parquet_dir=args.parquet_out)
     _say(f"wrote {len(written)} seed files to {args.out} in {time.perf_counter() - started:.2f}s")
     _say(
         f"extracted {incremental.extracted} of {incremental.documents} documents "

@@ -39,7 +39,7 @@ import yaml
 from pypinyin import lazy_pinyin
 
 from ingest.dates import find_dates
-from ingest.schema import conform, empty_frame
+from ingest.schema import SEED_SCHEMAS
 from ingest.text import Document, fold
 
 DEFAULT_COMPANIES_SEED = Path(__file__).resolve().parent.parent / "seeds/reference/ref_companies.csv"
@@ -79,11 +79,31 @@ class CompanyMention:
     alias: str  # the folded alias that matched
 
 
+def _index_alias(index: dict[str, list[int]], alias: str) -> None:
+    if not alias:
+        return
+    lengths = index.setdefault(alias[0], [])
+    if len(alias) not in lengths:
+        lengths.append(len(alias))
+        lengths.sort(reverse=True)
+
+
+def _lower_same_length(text: str) -> str:
+    """`text.lower()`, except characters whose lower case is longer (e.g. 'İ') stay as they are, so
+    offsets into the result are offsets into `text`."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 @dataclass
 class CompanyMatcher:
     aliases: dict[str, str]  # folded alias -> company_id
     names_zh: dict[str, str]  # company_id -> simplified name
-    _compiled: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    # First character -> alias lengths present, longest first (built lazily, extended by `add`).
+    _compiled: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)  # len(aliases) when indexed
     _mention_cache: dict[str, list[CompanyMention]] = field(default_factory=dict, repr=False, compare=False)
     discovered_ids: set[str] = field(default_factory=set, repr=False, compare=False)  # added by discovery
 
@@ -105,20 +125,27 @@ class CompanyMatcher:
 
     def add(self, company_id: str, *names: str) -> None:
         """Register an extra company (e.g. discovered in a document)."""
+        in_sync = self._compiled is not None and self._indexed == len(self.aliases)
         for name in names:
             if name:
-                self.aliases[fold(name).lower()] = company_id
+                alias = fold(name).lower()
+                self.aliases[alias] = company_id
+                if in_sync:
+                    _index_alias(self._compiled, alias)
+        self._indexed = len(self.aliases) if in_sync else -1
         self.names_zh.setdefault(company_id, names[0] if names else company_id)
-        self._compiled = None  # the alias set changed
         self._mention_cache.clear()
 
-    def _pattern(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            ordered = sorted(self.aliases, key=len, reverse=True)
-            # A lookahead on the possible first characters rejects most positions cheaply.
-            firsts = "".join(sorted({re.escape(a[0]) for a in ordered}))
-            alternation = "|".join(re.escape(a) for a in ordered)
-            self._compiled = re.compile(f"(?=[{firsts}])(?:{alternation})", re.IGNORECASE)
+    def _index(self) -> dict[str, list[int]]:
+        # A dict index rather than one regex alternation over every alias: discovery adds companies
+        # document after document, and recompiling a 10,000-alias pattern each time was quadratic.
+        # Rebuilt when `aliases` was changed behind `add` (e.g. by a matcher sharing the dict).
+        if self._compiled is None or self._indexed != len(self.aliases):
+            index: dict[str, list[int]] = {}
+            for alias in self.aliases:
+                _index_alias(index, alias)
+            self._compiled = index
+        self._indexed = len(self.aliases)
         return self._compiled
 
     def find_mentions(self, folded: str) -> list[CompanyMention]:
@@ -134,16 +161,28 @@ class CompanyMatcher:
     def _find_mentions(self, folded: str) -> list[CompanyMention]:
         if not self.aliases:
             return []
+        index, aliases = self._index(), self.aliases
+        lowered = _lower_same_length(folded)
         out = []
-        for m in self._pattern().finditer(folded):
-            alias = m.group(0).lower()
+        # Leftmost-longest, non-overlapping: the same matches as a regex alternation longest first.
+        i, n = 0, len(lowered)
+        while i < n:
+            lengths = index.get(lowered[i])
+            alias = None
+            if lengths is not None:
+                alias = next((lowered[i : i + k] for k in lengths if lowered[i : i + k] in aliases), None)
+            if alias is None:
+                i += 1
+                continue
+            start, end = i, i + len(alias)
+            i = end
             # Latin aliases must not match inside longer words (e.g. 'Zhipu' in 'ZhipuX').
             if alias.isascii():
-                before = folded[m.start() - 1] if m.start() else " "
-                after = folded[m.end()] if m.end() < len(folded) else " "
+                before = folded[start - 1] if start else " "
+                after = folded[end] if end < n else " "
                 if before.isalnum() and before.isascii() or after.isalnum() and after.isascii():
                     continue
-            out.append(CompanyMention(m.start(), m.end(), self.aliases[alias], alias))
+            out.append(CompanyMention(start, end, aliases[alias], alias))
         return out
 
     def resolve(self, name: str) -> str | None:
@@ -588,11 +627,9 @@ def discover_companies(doc: Document, matcher: CompanyMatcher) -> pl.DataFrame:
                 "evidence": company.evidence,
             }
         )
-    return (
-        conform(pl.DataFrame(rows), "ingest_discovered_companies")
-        if rows
-        else empty_frame("ingest_discovered_companies")
-    )
+    # Built with the seed schema directly (every column is a string): a `conform` select costs a
+    # Polars query per document, and discovery is the part of ingest that runs in corpus order.
+    return pl.DataFrame(rows, schema=SEED_SCHEMAS["ingest_discovered_companies"], orient="row")
 
 
 def subject_company_ids(doc: Document, matcher: CompanyMatcher) -> list[str]:

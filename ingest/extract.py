@@ -13,7 +13,7 @@ import polars as pl
 
 from ingest.companies import CompanyMatcher
 from ingest.documents import Corpus
-from ingest.schema import conform, empty_frame
+from ingest.schema import SEED_SCHEMAS, conform, empty_frame
 from ingest.text import Document
 
 # Extraction field → seed table, and the column that must be unique across the corpus.
@@ -76,7 +76,34 @@ class Extraction:
 
 def _conform(df: pl.DataFrame, seed: str) -> pl.DataFrame:
     # `pl.DataFrame()` has no columns, and conform() would turn it into one row of nulls.
-    return empty_frame(seed) if df.width == 0 else conform(df, seed)
+    if df.width == 0:
+        return empty_frame(seed)
+    # Most extractors already conform their frames: skip a second (no-op) select, ~1 ms each.
+    if list(df.schema.items()) == list(SEED_SCHEMAS[seed].items()):
+        return df
+    return conform(df, seed)
+
+
+@dataclass
+class Precomputed:
+    """A document extracted by `ingest.parallel` for the matcher state it will meet here."""
+
+    resolve: Callable[[], Extraction] | None  # waits for the worker's result
+    replay: Callable[[CompanyMatcher], None]  # re-applies the document's matcher registrations
+    state_size: tuple[int, int]  # len(aliases), len(discovered_ids) of the matcher before it
+    _extraction: Extraction | None = None
+
+    @property
+    def extraction(self) -> Extraction:
+        if self._extraction is None:
+            if self.resolve is None:
+                raise RuntimeError("Precomputed.extraction: no result attached")
+            self._extraction = self.resolve()
+        return self._extraction
+
+
+# document_id -> result computed ahead (see `ingest.parallel.precomputed`), used once.
+PRECOMPUTED: dict[str, Precomputed] = {}
 
 
 def extract_document(
@@ -84,12 +111,46 @@ def extract_document(
 ) -> Extraction:
     """All seed rows of one document. Exceptions are re-raised as ExtractionError naming the file."""
     run = extractors or Extractors.default()
+    ahead = PRECOMPUTED.pop(doc.document_id, None)
+    # Used only for the matcher state it was computed for; otherwise extracted again (never stale).
+    if (
+        ahead is not None
+        and run == Extractors.default()
+        and ahead.state_size == (len(matcher.aliases), len(matcher.discovered_ids))
+    ):
+        ahead.replay(matcher)
+        return ahead.extraction
+    discovered, subject_ids = discover_document(doc, matcher, run)
+    return extract_with_subjects(doc, matcher, run, discovered, subject_ids)
+
+
+def discover_document(
+    doc: Document, matcher: CompanyMatcher, run: Extractors
+) -> tuple[pl.DataFrame, list[str]]:
+    """First half of `extract_document`: the steps that register companies in `matcher`.
+
+    Returns the discovered-company rows and the document's subject ids.
+    """
     step = "discover_companies"
     try:
-        discovered = run.discover_companies(doc, matcher)
+        discovered = _conform(run.discover_companies(doc, matcher), "ingest_discovered_companies")
         step = "subject_company_ids"
-        subject_ids = list(run.subject_company_ids(doc, matcher))
-        step = "extract_figures"
+        return discovered, list(run.subject_company_ids(doc, matcher))
+    except Exception as exc:
+        raise ExtractionError(f"{doc.file_name}: {step} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def extract_with_subjects(
+    doc: Document,
+    matcher: CompanyMatcher,
+    run: Extractors,
+    discovered: pl.DataFrame,
+    subject_ids: list[str],
+) -> Extraction:
+    """Second half of `extract_document`: the extractors that only read `matcher` (it must be in the
+    state `discover_document` left it in)."""
+    step = "extract_figures"
+    try:
         found = run.extract_figures(doc, matcher, subject_ids)
         step = "extract_shareholders"
         holders = run.extract_shareholders(doc, matcher, subject_ids)
@@ -102,7 +163,7 @@ def extract_document(
             implied_fx=_conform(found.implied_fx, "ingest_implied_fx_rates"),
             shareholders=_conform(holders, "ingest_shareholders"),
             events=_conform(dated, "ingest_events"),
-            discovered_companies=_conform(discovered, "ingest_discovered_companies"),
+            discovered_companies=discovered,
             subject_ids={doc.document_id: subject_ids},
         )
     except Exception as exc:

@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_discovered_companies') }}
+    {% else %}
     select * from {{ ref('ingest_discovered_companies') }}
+    {% endif %}
 
 ),
 

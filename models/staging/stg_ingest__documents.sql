@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_documents') }}
+    {% else %}
     select * from {{ ref('ingest_documents') }}
+    {% endif %}
 
 ),
 

@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_events') }}
+    {% else %}
     select * from {{ ref('ingest_events') }}
+    {% endif %}
 
 ),
 

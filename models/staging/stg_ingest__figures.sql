@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_figures') }}
+    {% else %}
     select * from {{ ref('ingest_figures') }}
+    {% endif %}
 
 ),
 

@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_implied_fx_rates') }}
+    {% else %}
     select * from {{ ref('ingest_implied_fx_rates') }}
+    {% endif %}
 
 ),
 

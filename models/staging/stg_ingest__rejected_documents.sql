@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_rejected_documents') }}
+    {% else %}
     select * from {{ ref('ingest_rejected_documents') }}
+    {% endif %}
 
 ),
 

@@ -2,7 +2,11 @@ with
 
 source as (
 
+    {% if var('ingest_load') == 'parquet' %}
+    select * from {{ source('ingest', 'ingest_unclassified_mentions') }}
+    {% else %}
     select * from {{ ref('ingest_unclassified_mentions') }}
+    {% endif %}
 
 ),
 
