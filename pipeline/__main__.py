@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline build | rollback | validate [FILE]`."""
+"""Command line: `python -m pipeline build | rollback | validate [FILE] | export --warehouse F --out DIR`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import build, publish, validate
+from pipeline import build, export, publish, validate
 
 
 def _rollback(config: build.BuildConfig) -> int:
@@ -36,6 +36,18 @@ def _validate(config: build.BuildConfig, path: Path | None) -> int:
     return 0 if validate.all_passed(results) else 1
 
 
+def _export(warehouse: Path, out: Path) -> int:
+    try:
+        tables = export.export_warehouse(warehouse, out)
+    except export.ExportError as exc:
+        print(f"EXPORT FAILED: {exc}", file=sys.stderr)
+        return 1
+    for table in tables:
+        print(f"  {table.table}: {table.rows} rows -> " + ", ".join(f.name for f in table.files))
+    print(f"exported {len(tables)} tables from {warehouse} to {out} (Parquet and CSV)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -48,8 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rollback", help="restore the previously published warehouse")
     check = commands.add_parser("validate", help="run the expectation suites against a warehouse file")
     check.add_argument("file", nargs="?", type=Path, help="default: $WAREHOUSE_PATH")
+    dump = commands.add_parser(
+        "export", help="Parquet and CSV of every published table, text cells safe for spreadsheets"
+    )
+    dump.add_argument("--warehouse", type=Path, help="default: $WAREHOUSE_PATH")
+    dump.add_argument("--out", type=Path, required=True, help="folder for <table>.parquet and <table>.csv")
     args = parser.parse_args(argv)
     config = build.BuildConfig.from_env()
+    if args.command == "export":
+        return _export(args.warehouse or config.warehouse_path, args.out)
     if args.command == "build":
         config.skip_ingest = args.skip_ingest
         return build.run_build(config)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingest import progress
 from pipeline import changes, publish, validate
 
 DBT_FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -128,6 +129,7 @@ def build_lock(build_dir: Path) -> Iterator[None]:
 
 def step_clean(config: BuildConfig) -> None:
     removed, kept = publish.clean_stale(config.build_dir)
+    removed += publish.clean_stale_beside(config.warehouse_path)
     for path in removed:
         print(f"  removed stale {path.name} (left by a killed build)")
     for path in kept:
@@ -146,6 +148,7 @@ def step_ingest(config: BuildConfig) -> int | None:
     if not config.sources_dir.is_dir():
         raise BuildFailed(f"ingest: sources directory {config.sources_dir} does not exist")
     command = [sys.executable, "-m", "ingest", "--sources", str(config.sources_dir), "--out", str(out)]
+    command += ["--parquet-out", str(parquet_dir(config))]  # the fast load path (see choose_load_path)
     print("  $ " + " ".join(command[1:]), flush=True)
     proc = subprocess.run(
         command,
@@ -182,16 +185,12 @@ def _dbt(config: BuildConfig, candidate: Path, args: list[str], log: Path) -> tu
     with open(log, "a", encoding="utf-8") as handle:
         handle.write(f"\n$ {' '.join(command)}\n")
         handle.flush()
-        proc = subprocess.run(
-            command,
-            check=False,
-            cwd=config.project_dir,
-            env=_child_env(config, candidate),
-            stdout=handle,
-            stderr=subprocess.STDOUT,
+        # The output goes to the log; in a terminal its node lines also drive a one-line counter.
+        returncode = progress.run_dbt(
+            command, handle, f"dbt {args[0]}", cwd=config.project_dir, env=_child_env(config, candidate)
         )
     results = json.loads(run_results.read_text())["results"] if run_results.exists() else []
-    return proc.returncode, results
+    return returncode, results
 
 
 def _summarise_dbt(results: list[dict]) -> Counter:
@@ -210,20 +209,80 @@ def _print_dbt_failures(results: list[dict], log: Path, returncode: int) -> None
         print("\n".join("    " + line for line in tail))
 
 
+def dbt_work_file(config: BuildConfig) -> Path:
+    """The file dbt builds into: one fixed name per warehouse, private to the build holding the lock.
+
+    Why not the candidate's own name: the path is part of dbt's profile, and a profile that changes
+    makes dbt re-parse the whole project (several seconds) instead of using its partial-parse state.
+    """
+    return config.build_dir / f"{config.warehouse_path.stem}.dbt.duckdb"
+
+
+# --- load path: how the extracted tables reach DuckDB ---------------------------------------------------
+
+# Above this many extracted figures the staging models read ingest's Parquet copies instead of the
+# seeds: `dbt seed` takes ~20 s for 320,000 figures, Parquet well under a second (BENCHMARKS.md).
+PARQUET_LOAD_MIN_FIGURES = 20_000
+
+
+def parquet_dir(config: BuildConfig) -> Path:
+    return config.project_dir / "build" / "extracted"
+
+
+def choose_load_path(config: BuildConfig) -> tuple[str, list[str]]:
+    """(`seed` | `parquet`, the dbt arguments that select it). Env INGEST_LOAD=seed|parquet|auto.
+
+    auto (the default): Parquet when the corpus gave more than PARQUET_LOAD_MIN_FIGURES figures and
+    every Parquet copy is at least as new as its seed (not so after `--skip-ingest` on older files).
+    """
+    wanted = (os.environ.get("INGEST_LOAD") or "auto").strip().lower()
+    if wanted not in ("auto", "seed", "parquet"):
+        raise BuildFailed(f"INGEST_LOAD={wanted!r}: expected seed, parquet or auto")
+    seeds = sorted((config.project_dir / "seeds" / "extracted").glob("*.csv"))
+    copies = [parquet_dir(config) / f"{csv.stem}.parquet" for csv in seeds]
+    fresh = bool(seeds) and all(
+        c.exists() and c.stat().st_mtime >= s.stat().st_mtime for s, c in zip(seeds, copies, strict=True)
+    )
+    if wanted == "auto":
+        figures = config.project_dir / "seeds" / "extracted" / "ingest_figures.csv"
+        with open(figures, "rb") as handle:
+            many = sum(1 for _ in handle) - 1 > PARQUET_LOAD_MIN_FIGURES
+        wanted = "parquet" if many and fresh else "seed"
+    elif wanted == "parquet" and not fresh:
+        raise BuildFailed(f"INGEST_LOAD=parquet but {parquet_dir(config)} lacks up-to-date Parquet copies")
+    if wanted == "seed":
+        return "seed", []
+    dbt_vars = json.dumps({"ingest_load": "parquet", "ingest_parquet_dir": str(parquet_dir(config))})
+    return "parquet", ["--vars", dbt_vars]
+
+
 def step_dbt(config: BuildConfig, candidate: Path, log: Path) -> str:
-    """dbt seed, then dbt build (models, data tests, unit tests) into the new candidate file."""
+    """dbt seed, then dbt build (models, data tests, unit tests) into a new file, renamed `candidate`."""
     totals: Counter = Counter()
-    for args in (["seed"], ["build", "--exclude-resource-type", "seed"]):
-        returncode, results = _dbt(config, candidate, args, log)
-        counts = _summarise_dbt(results)
-        totals.update(counts)
-        print(f"  dbt {args[0]}: " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-        if returncode != 0:
-            _print_dbt_failures(results, log, returncode)
-            raise BuildFailed(f"dbt {args[0]} failed (full log: {log})")
-        if config.strict and counts.get("WARN"):
-            warned = [r.get("unique_id") for r in results if str(r.get("status")) == "warn"]
-            raise BuildFailed(f"STRICT: dbt {args[0]} has warnings: {warned}")
+    work = dbt_work_file(config)
+    for leftover in (work, publish.wal_path(work)):
+        leftover.unlink(missing_ok=True)
+    load, dbt_vars = choose_load_path(config)
+    print(f"  extracted tables load from: {load}")
+    # Parquet: only the reference seeds are loaded; the staging models read the extracted tables.
+    seed_args = ["seed"] if load == "seed" else ["seed", "--exclude", "path:seeds/extracted"]
+    try:
+        for args in (seed_args + dbt_vars, ["build", "--exclude-resource-type", "seed", *dbt_vars]):
+            returncode, results = _dbt(config, work, args, log)
+            counts = _summarise_dbt(results)
+            totals.update(counts)
+            print(f"  dbt {args[0]}: " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+            if returncode != 0:
+                _print_dbt_failures(results, log, returncode)
+                raise BuildFailed(f"dbt {args[0]} failed (full log: {log})")
+            if config.strict and counts.get("WARN"):
+                warned = [r.get("unique_id") for r in results if str(r.get("status")) == "warn"]
+                raise BuildFailed(f"STRICT: dbt {args[0]} has warnings: {warned}")
+    finally:
+        # dbt has exited: the file takes this build's name, passed or failed (a failed one is kept).
+        for source, dest in ((work, candidate), (publish.wal_path(work), publish.wal_path(candidate))):
+            if source.exists():
+                os.replace(source, dest)
     if publish.wal_path(candidate).exists():
         raise BuildFailed(
             f"dbt left {publish.wal_path(candidate)} behind: the candidate was not closed cleanly"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 #: Failed candidates are kept for inspection; stale temporary files are not.
 FAILED_SUFFIX = ".failed.duckdb"
+#: Temporary names beside the published file: `.<name>.tmp-<pid>` (see `_link_atomically`).
+TMP_MARKER = ".tmp-"
 
 
 class PublishError(RuntimeError):
@@ -50,11 +52,26 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _copy_atomically(source: Path, dest: Path) -> None:
-    """Copy to a temporary name beside `dest`, then rename, so `dest` is never a partial copy."""
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    shutil.copy2(source, tmp)
-    _fsync_file(tmp)
+def _link_atomically(source: Path, dest: Path) -> None:
+    """Make `dest` a second name of `source`'s inode: a hard link under a temporary name, then a rename.
+
+    Why a link and not a copy: it is instant whatever the size of the warehouse, so there is no window
+    in which a killed build leaves a half-written copy, and `dest` is never partial (the rename is
+    atomic). The published file is only ever replaced by a rename, never written in place, so the
+    shared inode keeps the old content once the new warehouse is renamed over `source`.
+    """
+    if dest.exists() and os.path.samefile(source, dest):
+        # Already one file: a publish killed between its two renames leaves prev and target linked.
+        # (rename() of a link onto another link of the same file does nothing and would leave tmp.)
+        return
+    tmp = dest.with_name(f".{dest.name}{TMP_MARKER}{os.getpid()}")
+    tmp.unlink(missing_ok=True)  # left by a killed process that had the same pid
+    try:
+        os.link(source, tmp)
+    except OSError:
+        # A filesystem without hard links: copy, and make the copy durable before it gets its name.
+        shutil.copy2(source, tmp)
+        _fsync_file(tmp)
     os.replace(tmp, dest)
 
 
@@ -92,7 +109,7 @@ def publish(candidate: Path, target: Path) -> PublishResult:
         result.notes.append(f"moved stale {stale_wal.name} aside to {aside.name}")
     if target.exists():
         previous = prev_path(target)
-        _copy_atomically(target, previous)
+        _link_atomically(target, previous)
         result.previous = previous
     _fsync_file(candidate)
     os.replace(candidate, target)
@@ -126,7 +143,7 @@ def rollback(target: Path) -> Path:
         raise PublishError(f"rollback: no previous warehouse at {previous}; nothing to roll back to")
     removed = rolled_back_path(target)
     if target.exists():
-        _copy_atomically(target, removed)
+        _link_atomically(target, removed)
     os.replace(previous, target)
     fsync_dir(target.parent)
     return removed
@@ -157,6 +174,19 @@ def clean_stale(build_dir: Path, keep: set[Path] | None = None) -> tuple[list[Pa
             path.unlink()
             removed.append(path)
     return removed, kept_failed
+
+
+def clean_stale_beside(target: Path) -> list[Path]:
+    """Remove `.<name>.tmp-<pid>` files a killed publish or rollback left beside the published file."""
+    target = Path(target)
+    if not target.parent.is_dir():
+        return []
+    removed = []
+    for path in sorted(target.parent.glob(f".{target.stem}*{TMP_MARKER}*")):
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _build_id(name: str) -> str:

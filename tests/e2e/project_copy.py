@@ -57,8 +57,8 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "warehouse" / ".build"
 
-    def run(self, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None) -> BuildRun:
-        """`python -m pipeline ARGS` in the copy, with the interpreter running pytest (the .venv)."""
+    def env(self, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment of a build in the copy: its own paths, no telemetry, no inherited STRICT."""
         env = {k: v for k, v in os.environ.items() if k not in ("DBT_DUCKDB_PATH", "STRICT")}
         env.update(
             PYTHONPATH=str(self.root),
@@ -68,12 +68,28 @@ class Project:
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
             DO_NOT_TRACK="1",
             GX_ANALYTICS_ENABLED="false",
-            **(extra_env or {}),
         )
+        env.update(extra_env or {})  # may override the defaults above (SOURCES_DIR, WAREHOUSE_PATH ...)
+        return env
+
+    def start(self, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+        """`python -m pipeline ARGS` in its own process group (killable as a whole), output unbuffered."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipeline", *args],
+            cwd=self.root,
+            env=self.env({"PYTHONUNBUFFERED": "1", **(extra_env or {})}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+    def run(self, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None) -> BuildRun:
+        """`python -m pipeline ARGS` in the copy, with the interpreter running pytest (the .venv)."""
         proc = subprocess.run(
             [sys.executable, "-m", "pipeline", *args],
             cwd=self.root,
-            env=env,
+            env=self.env(extra_env),
             capture_output=True,
             text=True,
             timeout=timeout,
