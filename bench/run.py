@@ -286,6 +286,8 @@ def run_size(size: int, workdir: Path, *, workers: int | None, dbt: bool, rebuil
 
 
 def _dbt_stages(run: SizeRun, config, build, changes, publish, *, stage_rows: int) -> None:
+    from pipeline import fingerprint
+
     config.build_dir.mkdir(parents=True, exist_ok=True)
     build_id = build.new_build_id()
     candidate = config.build_dir / f"{config.warehouse_path.stem}.{build_id}.duckdb"
@@ -329,7 +331,12 @@ def _dbt_stages(run: SizeRun, config, build, changes, publish, *, stage_rows: in
             finished_at=datetime.now(UTC),
             status="published",
             documents_extracted=run.size,
-            details={"sources_dir": str(config.sources_dir), "benchmark": "bench.run"},
+            details={
+                "sources_dir": str(config.sources_dir),
+                "benchmark": "bench.run",
+                # As `python -m pipeline build` records it: the no-change rebuild below compares to it.
+                "input_fingerprint": fingerprint.input_fingerprint(config.project_dir),
+            },
         )
         publish.publish(candidate, config.warehouse_path)
         stage.rows = _count(config.warehouse_path, "fct_figures")

@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument(
         "--skip-ingest", action="store_true", help="reuse seeds/extracted as they are (model development)"
     )
+    make.add_argument("--force", action="store_true", help="rebuild even if nothing changed (FORCE=1)")
     commands.add_parser("rollback", help="restore the previously published warehouse")
     check = commands.add_parser("validate", help="run the expectation suites against a warehouse file")
     check.add_argument("file", nargs="?", type=Path, help="default: $WAREHOUSE_PATH")
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return _export(args.warehouse or config.warehouse_path, args.out)
     if args.command == "build":
         config.skip_ingest = args.skip_ingest
+        config.force = config.force or args.force
         return build.run_build(config)
     if args.command == "rollback":
         return _rollback(config)

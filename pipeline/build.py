@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import progress
-from pipeline import changes, publish, validate
+from pipeline import changes, fingerprint, publish, validate
 
 DBT_FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -36,6 +36,7 @@ class BuildConfig:
     warehouse_path: Path
     strict: bool
     skip_ingest: bool = False
+    force: bool = False  # rebuild even when the inputs equal the published build's
 
     @classmethod
     def from_env(cls, project_dir: Path | None = None) -> BuildConfig:
@@ -50,6 +51,7 @@ class BuildConfig:
             sources_dir=under_root(os.environ.get("SOURCES_DIR") or "sources"),
             warehouse_path=under_root(os.environ.get("WAREHOUSE_PATH") or "warehouse/ipo.duckdb"),
             strict=os.environ.get("STRICT", "").lower() in ("1", "true", "yes"),
+            force=os.environ.get("FORCE", "").lower() in ("1", "true", "yes"),
         )
 
     @property
@@ -320,6 +322,16 @@ def run_build(config: BuildConfig) -> int:
                 step_clean(config)
             with timer.step("ingest"):
                 documents_extracted = step_ingest(config)
+            inputs = fingerprint.input_fingerprint(config.project_dir)
+            current = None if config.force else fingerprint.published_fingerprint(config.warehouse_path)
+            if current and current[1] == inputs:
+                # Same seeds, models, suites and pipeline as the published build: dbt and the audit
+                # would make the same file again. Nothing is written; the published file stays.
+                print(
+                    f"nothing changed since build {current[0]}: {config.warehouse_path} is current "
+                    f"(FORCE=1 rebuilds anyway); done in {time.time() - started_at:.1f}s"
+                )
+                return 0
             try:
                 with timer.step("dbt"):
                     dbt_summary = step_dbt(config, candidate, log)
@@ -336,6 +348,7 @@ def run_build(config: BuildConfig) -> int:
                         documents_extracted=documents_extracted,
                         details={
                             "git_commit": changes.git_commit(config.project_dir),
+                            "input_fingerprint": inputs,
                             "sources_dir": str(config.sources_dir),
                             "dbt_summary": dbt_summary,
                             "expectations_passed": passed,

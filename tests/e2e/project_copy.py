@@ -68,6 +68,8 @@ class Project:
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
             DO_NOT_TRACK="1",
             GX_ANALYTICS_ENABLED="false",
+            # Tests that rebuild want a real build each time; the no-change skip has its own test.
+            FORCE="1",
         )
         env.update(extra_env or {})  # may override the defaults above (SOURCES_DIR, WAREHOUSE_PATH ...)
         return env

@@ -54,6 +54,20 @@ def test_full_build_publishes_audited_marts_with_rows(built_project):
     assert (n_log, n_figures) == (1, counts["fct_figures"])
 
 
+def test_a_rebuild_with_nothing_changed_keeps_the_published_file(built_project):
+    project, _ = built_project
+    before = sha256(project.warehouse)
+
+    run = project.run("build", extra_env={"FORCE": ""})
+
+    assert run.returncode == 0, run
+    assert re.search(r"nothing changed since build \S+: .*ipo\.duckdb is current", run.output), run
+    assert "[dbt]" not in run.output and "[validate]" not in run.output
+    assert sha256(project.warehouse) == before
+    # FORCE=1 (the project copy's default) rebuilds all the same.
+    assert "[dbt] done" in project.run("build").output
+
+
 HOLDER = textwrap.dedent(
     """
     import sys, duckdb

@@ -238,3 +238,15 @@ def test_offer_start_takes_the_documents_exchange_when_its_sentence_names_none()
         ("ubtech", "prospectus", "HKEX", date(2025, 12, 8), "day"),
         ("ubtech", "listing", "HKEX", date(2025, 12, 16), "day"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "星河智能的新产品将在今年下半年正式上市销售。",
+        "優必選新款機器人於3月1日正式上市開售。",
+        "该车型已于2025年4月18日上市销售，首月交付超过五千台。",
+    ],
+)
+def test_a_product_going_on_sale_is_not_a_listing(text):
+    assert _events(text) == []
