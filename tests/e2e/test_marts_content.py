@@ -196,3 +196,66 @@ def test_every_figure_quotes_the_number_it_holds(warehouse):
         "where not regexp_matches(quote, '[0-9一二三四五六七八九十百千万亿]')",
     )
     assert bad == []
+
+
+def test_reconciliation_has_every_check_the_two_articles_allow_with_its_verdict(warehouse):
+    """Zhipu states 3.5-year totals (exact and rounded in a heading), Unisound a CAGR; both give shares
+    and Zhipu two use-of-proceeds amounts with their percentage. Zhipu's Q3 growth has no Q3-2024 base
+    and the articles give no share count, so no YoY or market-cap check can be made."""
+    found = rows(
+        warehouse,
+        "select company_id, check_type, metric, period_label, stated_value, qualifier, passed "
+        "from reconciliation order by company_id, check_type, metric, stated_value",
+    )
+    assert found == [
+        ("unisound", "cagr", "revenue_cagr_pct", "CUM-FY2022-FY2024", 23.0, "exact", True),
+        ("unisound", "shares_at_most_100", "revenue_share_pct", "FY2024", 100.0, "upper_bound", True),
+        ("zhipu", "cumulative_total", "net_profit", "CUM-FY2022-H1-2025", -6_247_000_000, "exact", True),
+        (
+            "zhipu",
+            "cumulative_total",
+            "net_profit",
+            "CUM-FY2022-H1-2025",
+            -6_200_000_000,
+            "lower_bound",
+            True,
+        ),
+        ("zhipu", "cumulative_total", "rd_expense", "CUM-FY2022-H1-2025", 4_403_000_000, "exact", True),
+        ("zhipu", "cumulative_total", "revenue", "CUM-FY2022-H1-2025", 685_000_000, "exact", True),
+        ("zhipu", "cumulative_total", "revenue", "CUM-FY2022-H1-2025", 700_000_000, "approx", True),
+        (
+            "zhipu",
+            "shares_at_most_100",
+            "revenue_share_pct",
+            "CUM-FY2022-H1-2025",
+            100.0,
+            "upper_bound",
+            True,
+        ),
+        ("zhipu", "shares_at_most_100", "use_of_proceeds_pct", "2026-01-08", 100.0, "upper_bound", True),
+        (
+            "zhipu",
+            "use_of_proceeds_amount",
+            "use_of_proceeds_amount",
+            "2026-01-08",
+            420_000_000,
+            "approx",
+            True,
+        ),
+        (
+            "zhipu",
+            "use_of_proceeds_amount",
+            "use_of_proceeds_amount",
+            "2026-01-08",
+            2_900_000_000,
+            "approx",
+            True,
+        ),
+    ]
+    # The exact total is off the sum of its four rounded parts by 0.01亿: inside the parts' rounding.
+    [(computed, tolerance)] = rows(
+        warehouse,
+        "select computed_value, tolerance from reconciliation where company_id = 'zhipu' "
+        "and metric = 'net_profit' and qualifier = 'exact'",
+    )
+    assert computed == -6_248_000_000 and abs(-6_247_000_000 - computed) <= tolerance
