@@ -71,6 +71,11 @@ def rule(name: str, key: str):
     return data[key]
 
 
+def alternation(words: list[str]) -> str:
+    """A regex alternation of literal words, longest first (so 港元 is tried before 元)."""
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
 @dataclass(frozen=True)
 class CompanyMention:
     start: int
@@ -231,20 +236,16 @@ class _DiscoveryRules:
     generic_end_re: re.Pattern[str]
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-
-
 @lru_cache(maxsize=1)
 def _discovery_rules() -> _DiscoveryRules:
     triggers = rule("events", "subject_triggers")
-    leads = _alternation(rule("events", "alias_bracket_leads"))
+    leads = alternation(rule("events", "alias_bracket_leads"))
     return _DiscoveryRules(
         trigger_re=re.compile("|".join(f"(?:{t})" for t in triggers)),
-        tail_re=re.compile("(?:" + _alternation(rule("events", "subject_tail_words")) + r"|\s+|\([^()]*\))$"),
-        head_re=re.compile("(?:" + _alternation(rule("events", "subject_descriptors")) + ")"),
-        cut_re=re.compile(_alternation(rule("events", "subject_cut_words"))),
-        joiner_re=re.compile(_alternation(rule("events", "subject_joiners"))),
+        tail_re=re.compile("(?:" + alternation(rule("events", "subject_tail_words")) + r"|\s+|\([^()]*\))$"),
+        head_re=re.compile("(?:" + alternation(rule("events", "subject_descriptors")) + ")"),
+        cut_re=re.compile(alternation(rule("events", "subject_cut_words"))),
+        joiner_re=re.compile(alternation(rule("events", "subject_joiners"))),
         # "(以下简称"X")", "(X)", "(Lingshu AI)" right after a name; ',简称X' too.
         bracket_re=re.compile(
             rf'\(\s*(?:{leads})?[:：]?\s*"?(?P<short>[^()"，,。；;:：]{{2,24}}?)"?\s*\)'
@@ -254,16 +255,16 @@ def _discovery_rules() -> _DiscoveryRules:
             rf"(?P<short2>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9 ]{{1,15}}?)\"?(?=[，,。；;)\n])"
         ),
         stop_names=frozenset(rule("events", "subject_stop_names")),
-        comparable_cue_re=re.compile(_alternation(rule("events", "comparable_cues"))),
+        comparable_cue_re=re.compile(alternation(rule("events", "comparable_cues"))),
         # the shortest run of name characters at a clause start followed by a year or a metric word
         comparable_name_re=re.compile(
             r"(?:而|则|另外|此外)?(?P<name>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]{1,11}?)"
             r"(?=\d{4}年|去年|今年|同期|的?(?:"
-            + _alternation(rule("events", "comparable_metric_words"))
+            + alternation(rule("events", "comparable_metric_words"))
             + "))"
         ),
         generic_end_re=re.compile(
-            "(?:" + _alternation(rule("events", "subject_descriptors")) + r"|行业|市场|平均|整体|同行|同业)$"
+            "(?:" + alternation(rule("events", "subject_descriptors")) + r"|行业|市场|平均|整体|同行|同业)$"
         ),
     )
 
@@ -461,7 +462,7 @@ def _full_name_before(folded: str, start: int, end: int, short: str) -> str | No
     """'X科技' when `short` X at [start, end) is the bracket of "X科技（X）" / "X科技（简称"X"）"."""
     opening = folded.rfind("(", max(0, start - 12), start)
     if opening < 0 or not re.fullmatch(
-        r"\(\s*(?:" + _alternation(rule("events", "alias_bracket_leads")) + r')?[:：]?\s*"?',
+        r"\(\s*(?:" + alternation(rule("events", "alias_bracket_leads")) + r')?[:：]?\s*"?',
         folded[opening:start],
     ):
         return None

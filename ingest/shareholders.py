@@ -45,6 +45,7 @@ import polars as pl
 
 from ingest.companies import (
     CompanyMatcher,
+    alternation,
     attribute_company,
     clause_bounds,
     company_named_before,
@@ -131,23 +132,20 @@ class _Rules:
     title_start_re: re.Pattern[str]
 
 
-def _alt(words: list[str]) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-
-
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     def r(key: str):
         return rule("holders", key)
 
-    roles = [(role, re.compile(_alt(words))) for role, words in r("role_cues").items()]
-    titles = _alt(r("founder_titles"))
-    others = _alt(r("other_titles"))
-    stops = _alt(r("name_stops"))
+    roles = [(role, re.compile(alternation(words))) for role, words in r("role_cues").items()]
+    titles = alternation(r("founder_titles"))
+    others = alternation(r("other_titles"))
+    stops = alternation(r("name_stops"))
     person = rf"(?!(?:{stops}))[{_CJK}]{{2,3}}?(?=(?:{stops})|[，,。、;；:：()（）\s]|$)"
     name = rf"[{_CJK}A-Za-z][{_CJK}A-Za-z0-9·&.\- ]{{1,30}}?"
     early_stop = r"(?=自|于|在|便|从|已|曾|就|也|领投|投资|参与|是|早在|\d|方面|表示|称|认为|回忆|，|,)"
-    rounds = _alt(r("early_round_words"))
+    rounds = alternation(r("early_round_words"))
+    long_titles = [t for t in r("founder_titles") + r("other_titles") if len(t) > 1]
     return _Rules(
         roles=roles,
         after_re=re.compile("|".join(f"(?:{p})" for p in r("list_after_cues"))),
@@ -155,13 +153,11 @@ def _rules() -> _Rules:
         stake_re=re.compile(f"(?:{r('stake_verbs')})(?P<pcts>{_PCT_LIST_RE.pattern})"),
         subscribe_re=re.compile(f"(?:{r('subscribe_verbs')})(?P<amounts>{_AMOUNT_LIST_RE.pattern})"),
         # Titles before the first name of a list are lead-ins too ("创始人兼CEO张三、李四…").
-        lead_in_re=re.compile(
-            _alt(r("lead_in_words") + [t for t in r("founder_titles") + r("other_titles") if len(t) > 1])
-        ),
-        list_end_re=re.compile(_alt(r("list_end_words"))),
-        joint_re=re.compile(_alt(r("joint_words"))),
-        total_re=re.compile(f"(?:{_alt(r('total_words'))})$"),
-        bad_name_re=re.compile(_alt(r("not_in_names")) + r"|%|\d{4}年"),
+        lead_in_re=re.compile(alternation(r("lead_in_words") + long_titles)),
+        list_end_re=re.compile(alternation(r("list_end_words"))),
+        joint_re=re.compile(alternation(r("joint_words"))),
+        total_re=re.compile(f"(?:{alternation(r('total_words'))})$"),
+        bad_name_re=re.compile(alternation(r("not_in_names")) + r"|%|\d{4}年"),
         not_holders=frozenset(r("not_holders")),
         founder_re=re.compile(rf"(?:{titles})(?:(?:、|兼|及|和)?(?:{others}))*(?P<name>{person})"),
         team_re=re.compile(r("founder_team_cue")),
@@ -176,17 +172,15 @@ def _rules() -> _Rules:
             ),
         ),
         asof_re=re.compile(r"截至\s*$"),
-        cut_re=re.compile(_alt(r("holder_cut_words"))),
-        descriptor_re=re.compile(_alt(r("holder_descriptors"))),
-        each_re=re.compile(f"(?:{_alt(r('each_words'))})$"),
+        cut_re=re.compile(alternation(r("holder_cut_words"))),
+        descriptor_re=re.compile(alternation(r("holder_descriptors"))),
+        each_re=re.compile(f"(?:{alternation(r('each_words'))})$"),
         subscriber_list_re=re.compile(r("subscriber_list")),
         # A founder title right before a holder's name ("创始人孟川…持有") makes the holder a founder.
         title_end_re=re.compile(rf"(?:{titles})(?:(?:、|兼|及|和)?(?:{others}))*$"),
-        title_start_re=re.compile(
-            rf"\s*(?:{_alt([t for t in r('founder_titles') + r('other_titles') if len(t) > 1])})(?:兼|、)?"
-        ),
+        title_start_re=re.compile(rf"\s*(?:{alternation(long_titles)})(?:兼|、)?"),
         prefilter_re=re.compile(
-            _alt([w for words in r("role_cues").values() for w in words] + r("founder_titles"))
+            alternation([w for words in r("role_cues").values() for w in words] + r("founder_titles"))
             + r"|持有|持股|拥有|认购|股东|投资|旗下|领投|创始团队"
         ),
     )
