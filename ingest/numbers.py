@@ -313,7 +313,7 @@ def find_quantities(folded: str) -> list[Quantity]:
             unit_word = gd["unit"] or gd["u1"] or ""
             scale_text = gd["s2"] or gd["s1"] or ""
         elif gd["u1"]:
-            # '33.03%股份': the first unit word ends the number; what follows is the next word
+            # '12.34%股份': the first unit word ends the number; what follows is the next word
             unit_word, scale_text, end = gd["u1"], gd["s1"] or "", m.end("u1")
         else:
             unit_word, scale_text = gd["unit"] or "", gd["s1"] or ""

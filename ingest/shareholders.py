@@ -9,7 +9,7 @@ One row per company × holder × role. Rules (vocabulary in `ingest/rules/holder
 - "A旗下B及C" → holders B and C, each with `parent_entity` A.
 - Lists before a cue ("A、B等11家基石投资者", "引入A等作为基石投资者") and after one ("股东包括A、B").
 - Stakes: "A、B和C分别持有8.25%、2.92%和0.61%" → aligned one by one; a count mismatch gives no rows.
-- Acting in concert ("控股股东A、B…及H根据…一致行动人士协议共同拥有约33.03%"): one row per member
+- Acting in concert ("控股股东A、B…及H根据…一致行动人士协议共同拥有约40.5%"): one row per member
   (holder_type controlling_group, stake_pct null, parent_entity = the group's name) plus ONE group
   row whose holder_name is `一致行动集团(A、B、…、H)` carrying the joint stake. Summing stake_pct over
   a company's rows therefore never double counts, and members join to their group on

@@ -5,7 +5,7 @@
     - a bound reads as "N and a bit": 超43亿 covers [43亿, 44亿], 不足5万 covers [4万, 5万] — one unit of its
       last significant digit (trailing zeros of a whole number are not significant: 突破220亿 covers
       [220亿, 230亿]). A value or bound agrees with it when their ranges overlap.
-    So 约45亿 vs 超43亿 disagree (flagged for review) while 62.47亿 vs 超62亿 and 221.37亿 vs 突破220亿 agree.
+    So 约45亿 vs 超43亿 disagree (flagged for review) while 51.36亿 vs 超51亿 and 131.25亿 vs 突破130亿 agree.
 #}
 {% macro bound_span(value_text, value) -%}
     2 * {{ rounding_tolerance(value_text, value) }}
