@@ -41,22 +41,9 @@ from ingest.companies import (
     sentence_spans,
 )
 from ingest.dates import DateMention, find_dates
+from ingest.numbers import parse_chinese_numeral
 from ingest.schema import conform, empty_frame
 from ingest.text import Document
-
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 
 
 @lru_cache(maxsize=1)
@@ -89,15 +76,13 @@ def _offset_re() -> re.Pattern[str]:
 
 
 def _cn_number(text: str) -> int | None:
+    """'3' or '三' / '十二' / '二十' in an offset such as 三个月后."""
     if text.isdigit():
         return int(text)
-    if len(text) == 1:
-        return _CN_DIGITS.get(text)
-    if text.startswith("十"):  # 十二 = 12
-        return 10 + (_CN_DIGITS.get(text[1:], 0))
-    if len(text) == 2 and text.endswith("十"):  # 二十 = 20
-        return _CN_DIGITS.get(text[0], 0) * 10
-    return None
+    try:
+        return int(parse_chinese_numeral(text))
+    except ValueError:
+        return None
 
 
 def _add_months(day: date, months: int) -> date:
