@@ -23,18 +23,16 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.schema import SEED_SCHEMAS
+
 REL_TOLERANCE = 1e-6
 KEY_COLUMNS = ("document_id", "company_id", "metric", "dimension", "period_label")
+# expected.csv: the figure key and value columns as ingest types them, plus the number as written.
 EXPECTED_SCHEMA = {
-    "document_id": pl.String,
-    "company_id": pl.String,
-    "metric": pl.String,
-    "dimension": pl.String,
-    "period_label": pl.String,
-    "value": pl.Float64,
-    "unit": pl.String,
-    "currency": pl.String,
-    "qualifier": pl.String,
+    **{
+        column: SEED_SCHEMAS["ingest_figures"][column]
+        for column in (*KEY_COLUMNS, "value", "unit", "currency", "qualifier")
+    },
     "text": pl.String,
 }
 

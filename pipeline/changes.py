@@ -35,18 +35,24 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from ingest.schema import SEED_SCHEMAS
+
+# The columns of fct_figures a change is judged on, typed as ingest wrote them.
 FIGURE_COLUMNS: dict[str, pl.DataType] = {
-    "figure_id": pl.String,
-    "document_id": pl.String,
-    "company_id": pl.String,
-    "metric": pl.String,
-    "dimension": pl.String,
-    "period_label": pl.String,
-    "value": pl.Float64,
-    "unit": pl.String,
-    "currency": pl.String,
-    "qualifier": pl.String,
-    "quote": pl.String,
+    column: SEED_SCHEMAS["ingest_figures"][column]
+    for column in (
+        "figure_id",
+        "document_id",
+        "company_id",
+        "metric",
+        "dimension",
+        "period_label",
+        "value",
+        "unit",
+        "currency",
+        "qualifier",
+        "quote",
+    )
 }
 #: Columns whose difference makes a figure "changed" between two builds.
 COMPARED_COLUMNS = ("value", "qualifier", "unit", "currency", "company_id")
