@@ -7,9 +7,9 @@ Defaults: --sources from $SOURCES_DIR (else `sources`), --out `seeds/extracted`,
 $MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes, --cache-dir from
 $INGEST_CACHE_DIR (else `build/cache`). Documents whose bytes, manifest row and extraction rules did
 not change since the last run are taken from the cache (see `ingest/cache.py`); the seeds are always
-written whole from the current corpus. When every document must be extracted (no cache, or none of
-them cached), the work is spread over --workers processes (default $INGEST_WORKERS, else the number
-of CPUs, 1 for a corpus of fewer than 40 documents) with the same result (`ingest/parallel.py`).
+written whole from the current corpus. The documents to discover or extract are spread over --workers
+processes (default $INGEST_WORKERS, else the number of CPUs, 1 for a corpus of fewer than 40
+documents) with the same result (`ingest/parallel.py`).
 --parquet-out DIR also writes a Parquet copy of every seed into DIR (the fast load path of
 `python -m pipeline build` for large corpora).
 
@@ -95,36 +95,29 @@ def _say(message: str) -> None:
 
 def extract_all(
     corpus: Corpus,
-    matcher: CompanyMatcher,
+    seed: CompanyMatcher,
     cache_dir: Path | None,
     *,
     companies_csv: Path | None = None,
     workers: int | None = None,
 ) -> IncrementalResult:
-    """Extract `corpus` through the cache, over `workers` processes (None: `default_workers`) when
-    every document must be extracted. Also used by `bench.run`, so benchmarks time this code path."""
+    """Both extraction passes over `corpus` through the cache, over `workers` processes (None:
+    `default_workers`). Also used by `bench.run`, so benchmarks time this code path."""
     from ingest.cache import extract_incremental
-    from ingest.parallel import corpus_in_cache, default_workers, parallel_extraction, precomputed
+    from ingest.parallel import default_workers, worker_pool
 
     workers = workers or default_workers(len(corpus.documents))
-    if workers == 1 or corpus_in_cache(corpus, cache_dir, companies_csv):
-        progress = Progress("extracting")
+    progress = Progress("extracting" if workers == 1 else f"extracting ({workers} processes)")
+    with worker_pool(workers, progress) as pool:
         incremental = extract_incremental(
-            corpus, matcher, cache_dir, companies_csv=companies_csv, progress=progress
+            corpus,
+            seed,
+            cache_dir,
+            companies_csv=companies_csv,
+            progress=progress,
+            mapper=pool.map if workers > 1 else None,
         )
-        progress.close()
-        return incremental
-    # Discovery runs here in corpus order and feeds the workers; then the cache takes each document's
-    # result as its worker finishes it (see ingest/parallel.py).
-    discovering = Progress(f"discovering (extraction in {workers} processes)")
-    with parallel_extraction(corpus.documents, matcher, workers, progress=discovering) as ahead:
-        discovering.close()
-        progress = Progress("extracting")
-        with precomputed(corpus.documents, ahead):
-            incremental = extract_incremental(
-                corpus, matcher, cache_dir, companies_csv=companies_csv, progress=progress
-            )
-        progress.close()
+    progress.close()
     return incremental
 
 

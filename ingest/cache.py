@@ -12,18 +12,13 @@ the manifest and front matter (id, title, date, language, subject companies ...)
 version (`rules_version()`) hashes the extractor modules, every file in `ingest/rules/`, the
 reference companies and metrics: change any of them and the cache is unused (all re-extracted).
 
-Companies discovered in one document are registered in the shared `CompanyMatcher` and can change
-how later documents are read, so a cached result is only valid for the matcher state it was made
-with. The rule that keeps an incremental build identical to a full one:
-
-- every document records the registrations it made (`matcher.add` calls, discovered ids); a cached
-  document replays them instead of being extracted, so later documents see the same matcher;
-- documents run in corpus order; the matcher state of the previous run at the same point is
-  rebuilt from the previous run's recorded registrations, and the aliases whose mapping differs
-  between the two states are "dirty";
-- a cached document is reused only if no dirty alias (nor dirty company id) occurs in its text,
-  title or manifest companies -- the matcher is only ever consulted for names the document writes.
-  Otherwise it is re-extracted, and its new registrations feed the comparison for later documents.
+Extraction reads the company registry (`ingest.registry`), which every document's discovery feeds, so
+a cached result also depends on the rest of the corpus. Each entry keeps what discovery found in its
+document (discovery itself is cached by document key) and its subject companies; the cache keeps the
+registry's alias map. A cached document is reused when its key is unchanged, its subjects are the
+same, and no alias whose company differs between the previous registry and this one occurs in its
+text, title or manifest companies or belongs to one of its subjects -- the only ways extraction can
+read the registry. Otherwise it is extracted again.
 """
 
 from __future__ import annotations
@@ -33,37 +28,48 @@ import json
 import os
 import shutil
 import sys
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from ingest.companies import DEFAULT_COMPANIES_SEED, CompanyMatcher
 from ingest.documents import Corpus
-from ingest.extract import TABLES, Extraction, Extractors, combine, extract_document
+from ingest.extract import DOCUMENT_TABLES, TABLES, Extraction, Extractors, combine
 from ingest.lexicon import REF_METRICS_CSV
+from ingest.registry import Found, Registry, build_registry
 from ingest.schema import SEED_SCHEMAS
 from ingest.text import Document, fold
 
 DEFAULT_CACHE_DIR = Path("build/cache")
-CACHE_FORMAT = 1  # bump when the layout below changes
+CACHE_FORMAT = 2  # bump when the layout below changes
 INGEST_DIR = Path(__file__).resolve().parent
 RULES_DIR = INGEST_DIR / "rules"
 # Modules that do not influence what is extracted from a document (CLI, I/O, reporting).
 NOT_EXTRACTION_MODULES = frozenset(
-    {"__init__.py", "__main__.py", "cache.py", "evaluate.py", "fetch.py", "progress.py", "seeds.py"}
+    {
+        "__init__.py",
+        "__main__.py",
+        "cache.py",
+        "evaluate.py",
+        "fetch.py",
+        "progress.py",
+        "seeds.py",
+        "real_set.py",
+        "parallel.py",
+    }
 )
 ENTRY_SCHEMA = {
     "_key": pl.String,
     "document_id": pl.String,
+    "found": pl.String,  # what discovery read in the document (ingest.registry.Found as JSON)
     "subject_ids": pl.List(pl.String),
-    "registrations": pl.String,  # JSON [[company_id, [names...]], ...] in call order
-    "discovered_ids": pl.List(pl.String),
 }
+ALIAS_SCHEMA = {"alias": pl.String, "company_id": pl.String}
 _HELPER_COLUMNS = {"_key": pl.String, "_row": pl.Int64}
+# Above this many changed aliases, checking each document for each of them costs more than it saves.
+MAX_DIRTY_ALIASES = 500
 
 
 def _warn(message: str) -> None:
@@ -72,12 +78,16 @@ def _warn(message: str) -> None:
 
 def rules_version(companies_csv: Path | None = None) -> str:
     """sha256 over the extraction code, the rules files and the reference data the rules read."""
-    files = sorted(p for p in INGEST_DIR.glob("*.py") if p.name not in NOT_EXTRACTION_MODULES)
+    files = sorted(
+        p for p in INGEST_DIR.rglob("*.py") if p.name not in NOT_EXTRACTION_MODULES or p.parent != INGEST_DIR
+    )
     files += sorted(p for p in RULES_DIR.rglob("*") if p.is_file())
     files += [Path(companies_csv or DEFAULT_COMPANIES_SEED), REF_METRICS_CSV]
     digest = hashlib.sha256(f"cache-format-{CACHE_FORMAT}\n".encode())
     for path in files:
-        digest.update(f"{path.name}\n".encode())
+        digest.update(
+            f"{path.relative_to(INGEST_DIR) if path.is_relative_to(INGEST_DIR) else path.name}\n".encode()
+        )
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -102,15 +112,7 @@ def document_key(doc: Document, raw_sha256: str) -> str:
 
 def genuine_extractors(run: Extractors) -> bool:
     """True when `run` are the real rule functions: results of replaced ones (tests) are never cached."""
-    from ingest import companies, events, figures, shareholders
-
-    return (
-        run.discover_companies is companies.discover_companies
-        and run.subject_company_ids is companies.subject_company_ids
-        and run.extract_figures is figures.extract_figures
-        and run.extract_shareholders is shareholders.extract_shareholders
-        and run.extract_events is events.extract_events
-    )
+    return run == Extractors.default()
 
 
 # --- the cache files -------------------------------------------------------------------------------
@@ -118,16 +120,18 @@ def genuine_extractors(run: Extractors) -> bool:
 
 @dataclass
 class CachedRun:
-    """What the previous run stored: its documents in order and all their rows."""
+    """What the previous run stored: its documents in order, all their rows, its registry's aliases."""
 
     entries: pl.DataFrame  # ENTRY_SCHEMA, in the previous run's corpus order
     tables: dict[str, pl.DataFrame]  # extraction attr -> rows with _key, _row
+    aliases: dict[str, str]  # the previous registry: folded alias -> company id
 
     @classmethod
     def empty(cls) -> CachedRun:
         return cls(
             entries=pl.DataFrame(schema=ENTRY_SCHEMA),
-            tables={attr: _with_helpers_schema(seed) for attr, (seed, _) in TABLES.items()},
+            tables={attr: _with_helpers_schema(TABLES[attr][0]) for attr in DOCUMENT_TABLES},
+            aliases={},
         )
 
 
@@ -153,8 +157,15 @@ def load_cache(cache_dir: Path, version: str) -> CachedRun:
         _check_schema(entries, ENTRY_SCHEMA, folder / "entries.parquet")
         if entries.height != manifest["entries"] or entries["_key"].n_unique() != entries.height:
             raise ValueError("entries.parquet does not hold the documents manifest.json lists")
+        aliases = pl.read_parquet(folder / "aliases.parquet")
+        _check_schema(aliases, ALIAS_SCHEMA, folder / "aliases.parquet")
+        if aliases.height != manifest["aliases"]:
+            raise ValueError(
+                f"aliases.parquet: {aliases.height} rows, manifest.json says {manifest['aliases']}"
+            )
         tables = {}
-        for attr, (seed, _) in TABLES.items():
+        for attr in DOCUMENT_TABLES:
+            seed = TABLES[attr][0]
             path = folder / f"{seed}.parquet"
             frame = pl.read_parquet(path)
             _check_schema(frame, {**SEED_SCHEMAS[seed], **_HELPER_COLUMNS}, path)
@@ -168,10 +179,16 @@ def load_cache(cache_dir: Path, version: str) -> CachedRun:
     except Exception as exc:  # noqa: BLE001 - any unreadable cache means: extract again, never crash
         _warn(f"cache {folder} is unusable and is ignored, every document is re-extracted ({exc})")
         return CachedRun.empty()
-    return CachedRun(entries=entries, tables=tables)
+    return CachedRun(entries=entries, tables=tables, aliases=dict(aliases.iter_rows()))
 
 
-def save_cache(cache_dir: Path, version: str, entries: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> Path:
+def save_cache(
+    cache_dir: Path,
+    version: str,
+    entries: pl.DataFrame,
+    tables: Mapping[str, pl.DataFrame],
+    aliases: Mapping[str, str],
+) -> Path:
     """Write this run's cache into a fresh folder, swap it in, and drop other rules versions."""
     root = Path(cache_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -180,14 +197,20 @@ def save_cache(cache_dir: Path, version: str, entries: pl.DataFrame, tables: dic
     staging.mkdir()
     try:
         entries.write_parquet(staging / "entries.parquet")
+        alias_frame = pl.DataFrame(
+            {"alias": list(aliases), "company_id": list(aliases.values())}, schema=ALIAS_SCHEMA
+        )
+        alias_frame.write_parquet(staging / "aliases.parquet")
         counts = {}
-        for attr, (seed, _) in TABLES.items():
+        for attr in DOCUMENT_TABLES:
+            seed = TABLES[attr][0]
             tables[attr].write_parquet(staging / f"{seed}.parquet")
             counts[seed] = tables[attr].height
         manifest = {
             "format": CACHE_FORMAT,
             "rules_version": version,
             "entries": entries.height,
+            "aliases": alias_frame.height,
             "tables": counts,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -204,106 +227,38 @@ def save_cache(cache_dir: Path, version: str, entries: pl.DataFrame, tables: dic
     return final
 
 
-# --- matcher registrations -------------------------------------------------------------------------
+# --- what changed in the registry ------------------------------------------------------------------
 
 
-class RecordingMatcher(CompanyMatcher):
-    """A CompanyMatcher sharing another's state that records every `add` call."""
+@dataclass(frozen=True)
+class RegistryChange:
+    """Aliases whose company differs between the previous registry and this one."""
 
-    log: list[tuple[str, tuple[str, ...]]]
+    dirty: dict[str, tuple[str | None, str | None]]  # alias -> (previous id, current id)
 
     @classmethod
-    def around(cls, matcher: CompanyMatcher) -> RecordingMatcher:
-        recorder = cls(
-            aliases=matcher.aliases, names_zh=matcher.names_zh, discovered_ids=matcher.discovered_ids
-        )
-        recorder.log = []
-        return recorder
-
-    def add(self, company_id: str, *names: str) -> None:
-        self.log.append((company_id, names))
-        super().add(company_id, *names)
-
-
-@lru_cache(maxsize=65536)
-def _alias_key(name: str) -> str:
-    return fold(name).lower()
-
-
-@dataclass
-class Registry:
-    """The part of a matcher's state that documents add: alias -> id, first name per id, discovered ids."""
-
-    values: dict[tuple[str, str], object] = field(default_factory=dict)
-    aliases_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-    def apply(self, registrations: Iterable[tuple[str, Sequence[str]]], discovered: Iterable[str]) -> list:
-        touched: list[tuple[str, str]] = []
-        for company_id, names in registrations:
-            for name in names:
-                if not name:
-                    continue
-                alias = _alias_key(name)
-                old = self.values.get(("alias", alias))
-                if old != company_id:
-                    if old is not None:
-                        self.aliases_of[str(old)].discard(alias)
-                    self.values[("alias", alias)] = company_id
-                    self.aliases_of[company_id].add(alias)
-                    touched.append(("alias", alias))
-            if ("name", company_id) not in self.values:  # names_zh.setdefault
-                self.values[("name", company_id)] = names[0] if names else company_id
-                touched.append(("name", company_id))
-        for company_id in discovered:
-            if ("discovered", company_id) not in self.values:
-                self.values[("discovered", company_id)] = True
-                touched.append(("discovered", company_id))
-        return touched
-
-
-@dataclass
-class StateComparison:
-    """Matcher state of the previous run vs this run at the same document, and where they differ."""
-
-    previous: Registry = field(default_factory=Registry)
-    current: Registry = field(default_factory=Registry)
-    dirty: set[tuple[str, str]] = field(default_factory=set)
-
-    def _update(self, touched: list[tuple[str, str]]) -> None:
-        for key in touched:
-            if self.previous.values.get(key) != self.current.values.get(key):
-                self.dirty.add(key)
-            else:
-                self.dirty.discard(key)
-
-    def apply_previous(self, registrations, discovered) -> None:
-        self._update(self.previous.apply(registrations, discovered))
-
-    def apply_current(self, registrations, discovered) -> None:
-        self._update(self.current.apply(registrations, discovered))
+    def between(cls, previous: Mapping[str, str], current: Mapping[str, str]) -> RegistryChange:
+        dirty = {}
+        for alias in previous.keys() | current.keys():
+            before, now = previous.get(alias), current.get(alias)
+            if before != now:
+                dirty[alias] = (before, now)
+        return cls(dirty)
 
     def affects(self, doc: Document, subject_ids: Sequence[str]) -> bool:
-        """Could a differing registration change what is extracted from `doc`?
-
-        The extractors consult the matcher for names the document writes (text, title, manifest
-        companies) and list every alias of the document's subject companies (`figure_resolve`).
-        """
+        """Could the change alter what is extracted from `doc` (see the module docstring)?"""
         if not self.dirty:
             return False
+        if len(self.dirty) > MAX_DIRTY_ALIASES:
+            return True
         subjects = set(subject_ids)
         haystack = "\n".join(
-            [doc.folded.lower(), _alias_key(doc.title), *(_alias_key(n) for n in doc.subject_companies)]
+            [doc.folded.lower(), fold(doc.title).lower(), *(fold(n).lower() for n in doc.subject_companies)]
         )
-        for kind, value in self.dirty:
-            if kind == "alias":
-                owners = {self.previous.values.get((kind, value)), self.current.values.get((kind, value))}
-                if value in haystack or owners & subjects:
-                    return True
-                continue
-            aliases = self.previous.aliases_of.get(value, set()) | self.current.aliases_of.get(value, set())
-            if value in subjects or value.lower() in haystack or any(a in haystack for a in aliases):
-                return True
-        return False
+        return any(
+            alias in haystack or before in subjects or now in subjects
+            for alias, (before, now) in self.dirty.items()
+        )
 
 
 # --- the incremental extraction --------------------------------------------------------------------
@@ -314,115 +269,124 @@ class IncrementalResult:
     extraction: Extraction
     documents: int
     extracted: int  # documents actually run through the extractors this time
+    registry: Registry | None = None
 
     @property
     def from_cache(self) -> int:
         return self.documents - self.extracted
 
 
-def _registrations(entry: dict) -> list[tuple[str, tuple[str, ...]]]:
-    return [(cid, tuple(names)) for cid, names in json.loads(entry["registrations"])]
+# A mapper runs one pass over some documents and returns the results in order, e.g. over worker
+# processes (`ingest.parallel.WorkerPool.map`); without one, documents run in this process.
+Mapper = Callable[[str, Sequence[Document], object], list]
 
 
 def extract_incremental(
     corpus: Corpus,
-    matcher: CompanyMatcher,
+    seed: CompanyMatcher,
     cache_dir: Path | None,
     *,
     companies_csv: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     extractors: Extractors | None = None,
+    mapper: Mapper | None = None,
 ) -> IncrementalResult:
-    """`extract_corpus` that reuses the cache in `cache_dir` (None: no cache) and rewrites it."""
+    """Both extraction passes over `corpus`, reusing the cache in `cache_dir` (None: no cache), which
+    is then rewritten. Documents are run by `mapper` (default: in this process)."""
+    from ingest.extract import discover, extract_document
+
     run = extractors or Extractors.default()
     if cache_dir is not None and not genuine_extractors(run):
         cache_dir = None  # results of replaced extractors must never reach (or come from) the cache
+    genuine = genuine_extractors(run)
+    if mapper is None or not genuine:
+        mapper = None
     version = rules_version(companies_csv) if cache_dir is not None else ""
     previous = load_cache(cache_dir, version) if cache_dir is not None else CachedRun.empty()
-    previous_rows = previous.entries.rows(named=True)
-    previous_position = {row["_key"]: j for j, row in enumerate(previous_rows)}
+    previous_rows = {row["_key"]: row for row in previous.entries.iter_rows(named=True)}
+    documents = corpus.documents
+    keys = [document_key(doc, corpus.info[doc.document_id].sha256) for doc in documents]
 
-    recorder = RecordingMatcher.around(matcher)
-    states = StateComparison()
-    next_previous = 0  # previous-run documents before this index are applied to states.previous
-    keys: list[str] = []
-    new_entries: list[dict] = []
-    new_parts: dict[str, list[pl.DataFrame]] = {attr: [] for attr in TABLES}
-    reused: dict[str, dict] = {}
-    total = len(corpus.documents)
-    for done, doc in enumerate(corpus.documents, start=1):
-        key = document_key(doc, corpus.info[doc.document_id].sha256)
-        keys.append(key)
-        j = previous_position.get(key)
-        hit = False
-        if j is not None and j >= next_previous:
-            for row in previous_rows[next_previous:j]:  # documents removed or moved since
-                states.apply_previous(_registrations(row), row["discovered_ids"])
-            hit = not states.affects(doc, previous_rows[j]["subject_ids"])
-            states.apply_previous(_registrations(previous_rows[j]), previous_rows[j]["discovered_ids"])
-            next_previous = j + 1
-        if hit:
-            entry = previous_rows[j]
-            registrations = _registrations(entry)
-            for company_id, names in registrations:  # later documents must see what this one added
-                recorder.add(company_id, *names)
-            recorder.discovered_ids.update(entry["discovered_ids"])
-            reused[key] = entry
+    # pass 1: discovery, cached by document key
+    found: dict[str, Found] = {}
+    to_discover = []
+    for doc, key in zip(documents, keys, strict=True):
+        row = previous_rows.get(key)
+        if row is not None:
+            found[doc.document_id] = Found.from_json(doc.document_id, doc.language, row["found"])
         else:
-            recorder.log = []
-            known_before = set(recorder.discovered_ids)
-            part = extract_document(doc, recorder, run)
-            registrations = list(recorder.log)
-            discovered = sorted(recorder.discovered_ids - known_before)
-            entry = {
-                "_key": key,
-                "document_id": doc.document_id,
-                "subject_ids": part.subject_ids[doc.document_id],
-                "registrations": json.dumps(registrations, ensure_ascii=False),
-                "discovered_ids": discovered,
-            }
-            new_entries.append(entry)
-            for attr in TABLES:
-                frame = getattr(part, attr)
-                new_parts[attr].append(
-                    frame.with_columns(pl.lit(key).alias("_key"), pl.int_range(frame.height).alias("_row"))
-                )
-        states.apply_current(registrations, entry["discovered_ids"])
-        if progress is not None:
-            progress(done, total)
-    # The caller's matcher shares the recorder's aliases: its compiled pattern may predate them.
-    matcher._compiled = None
-    matcher._mention_cache.clear()
+            to_discover.append(doc)
+    if mapper is not None:
+        fresh = mapper("discover", to_discover, seed)
+    else:
+        fresh = [discover(doc, seed, run) for doc in to_discover]
+    found.update({f.document_id: f for f in fresh})
+    registry = build_registry(documents, found, seed)
+
+    # pass 2: extraction, reused while neither the document nor its view of the registry changed
+    change = RegistryChange.between(previous.aliases, registry.matcher.aliases)
+    reused: set[str] = set()
+    to_extract = []
+    for doc, key in zip(documents, keys, strict=True):
+        row = previous_rows.get(key)
+        subjects = registry.subject_ids(doc)
+        if row is not None and list(row["subject_ids"]) == subjects and not change.affects(doc, subjects):
+            reused.add(key)
+        else:
+            to_extract.append(doc)
+    if mapper is not None:
+        parts = mapper("extract", to_extract, registry)
+    else:
+        parts = []
+        for done, doc in enumerate(to_extract, start=1):
+            parts.append(extract_document(doc, registry, run))
+            if progress is not None:
+                progress(done, len(to_extract))
+    key_of = dict(zip((d.document_id for d in documents), keys, strict=True))
 
     order = pl.DataFrame(
         {"_key": keys, "_position": range(len(keys))}, schema={"_key": pl.String, "_position": pl.Int64}
     )
-    reused_keys = pl.Series(list(reused), dtype=pl.String)
+    reused_keys = pl.Series(sorted(reused), dtype=pl.String)
     tables: dict[str, pl.DataFrame] = {}
-    for attr in TABLES:
+    for attr in DOCUMENT_TABLES:
         cached = previous.tables[attr].filter(pl.col("_key").is_in(reused_keys.implode()))
+        new_parts = [
+            getattr(part, attr).with_columns(
+                pl.lit(key_of[doc.document_id]).alias("_key"),
+                pl.int_range(getattr(part, attr).height).alias("_row"),
+            )
+            for doc, part in zip(to_extract, parts, strict=True)
+        ]
         tables[attr] = (
-            pl.concat([cached, *new_parts[attr]], how="vertical")
+            pl.concat([cached, *new_parts], how="vertical")
             .join(order, on="_key", how="inner")
             .sort("_position", "_row")
             .drop("_position")
         )
-    entries = (
-        pl.concat(
-            [
-                pl.DataFrame(list(reused.values()) or None, schema=ENTRY_SCHEMA),
-                pl.DataFrame(new_entries or None, schema=ENTRY_SCHEMA),
-            ]
-        )
-        .join(order, on="_key", how="inner")
-        .sort("_position")
-        .drop("_position")
+    entries = pl.DataFrame(
+        [
+            {
+                "_key": key,
+                "document_id": doc.document_id,
+                "found": found[doc.document_id].to_json(),
+                "subject_ids": registry.subject_ids(doc),
+            }
+            for doc, key in zip(documents, keys, strict=True)
+        ]
+        or None,
+        schema=ENTRY_SCHEMA,
     )
-    subject_ids = dict(zip(entries["document_id"].to_list(), entries["subject_ids"].to_list(), strict=True))
-    extraction = combine({attr: [tables[attr].drop("_key", "_row")] for attr in TABLES}, subject_ids)
+    extraction = combine(
+        {attr: [tables[attr].drop("_key", "_row")] for attr in DOCUMENT_TABLES},
+        registry.subjects,
+        registry.discovered,
+    )
     if cache_dir is not None:
         try:
-            save_cache(cache_dir, version, entries, tables)
+            save_cache(cache_dir, version, entries, tables, registry.matcher.aliases)
         except OSError as exc:  # the seeds are still right; the next run just extracts again
             _warn(f"could not write the cache to {cache_dir}: {exc}")
-    return IncrementalResult(extraction, documents=total, extracted=len(new_entries))
+    return IncrementalResult(
+        extraction, documents=len(documents), extracted=len(to_extract), registry=registry
+    )

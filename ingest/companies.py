@@ -6,11 +6,12 @@ Interface used by the other extractors (keep it stable):
 - `matcher.find_mentions(folded) -> list[CompanyMention]`, longest alias first, no overlaps.
 - `matcher.resolve(name) -> company_id | None` for a name as written (either script).
 - `matcher.subject_ids(doc) -> list[str]`: the document's subject companies.
-- `matcher.add(company_id, *names)` registers a company found in a document.
+- `matcher.add(company_id, *names)` registers a company found in a document (only while the
+  registry is built: extraction never changes a matcher).
 
-Discovery (`discover_companies`, `subject_company_ids`): a company the seed does not know becomes a
-subject when the manifest / front matter names it, or when the title or lead of the article says
-"<name>登陆港交所 / 通过聆讯 / 递表 / 挂牌上市 / 招股 …" (triggers and trimming words live in
+Discovery (`find_companies`, merged over a corpus by `ingest.registry`): a company the seed does
+not know becomes a subject when the manifest / front matter names it, or when the title or lead of
+the article says "<name>登陆港交所 / 通过聆讯 / 递表 / 挂牌上市 / 招股 …" (triggers and trimming words live in
 `ingest/rules/events.yml`). Only the title and the first `LEAD_CHARS` characters of the body are
 searched: later mentions are usually other companies used as comparisons, and a wrong subject is
 worse than a missing one. One entity gives one subject:
@@ -33,13 +34,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-import opencc
-import polars as pl
 import yaml
 from pypinyin import lazy_pinyin
 
 from ingest.dates import find_dates
-from ingest.schema import SEED_SCHEMAS
 from ingest.text import Document, fold
 
 DEFAULT_COMPANIES_SEED = Path(__file__).resolve().parent.parent / "seeds/reference/ref_companies.csv"
@@ -190,6 +188,21 @@ class CompanyMatcher:
             out.append(CompanyMention(start, end, aliases[alias], alias))
         return out
 
+    def aliases_in(self, folded: str) -> set[str]:
+        """Every alias occurring anywhere in `folded` (overlapping ones too): what a reader of this
+        text can get from the matcher, by `find_mentions` or by `resolve` of a name it contains."""
+        if not self.aliases or not folded:
+            return set()
+        index, aliases = self._index(), self.aliases
+        lowered = _lower_same_length(folded)
+        found: set[str] = set()
+        for i, ch in enumerate(lowered):
+            for k in index.get(ch, ()):
+                piece = lowered[i : i + k]
+                if piece in aliases:
+                    found.add(piece)
+        return found
+
     def resolve(self, name: str) -> str | None:
         return self.aliases.get(fold(name).strip().lower())
 
@@ -215,11 +228,6 @@ class DiscoveredCompany:
     known: bool  # True when the name resolved to a company the matcher already knew
     aliases: tuple[str, ...] = ()  # other names of the same company in this document (folded)
     subject: bool = True  # False for a comparable company named beside the subject
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> opencc.OpenCC:
-    return opencc.OpenCC("s2t")
 
 
 @dataclass(frozen=True)
@@ -601,52 +609,13 @@ def _lead_span(doc: Document) -> tuple[int, int]:
     return start, end
 
 
-def _register(matcher: CompanyMatcher, company: DiscoveredCompany, *names: str) -> None:
-    """All names of a company under one id (a bracketed short name is an alias, not a second company)."""
-    if company.known and not (set(company.aliases) - set(matcher.aliases)):
-        return
-    matcher.add(company.company_id, company.name_zh, *names, *company.aliases)
-    if not company.known:
-        matcher.discovered_ids.add(company.company_id)
+def find_companies(doc: Document, seed: CompanyMatcher) -> list[DiscoveredCompany]:
+    """The companies `doc` names as its subjects or comparables, read against `seed` alone.
 
-
-def discover_companies(doc: Document, matcher: CompanyMatcher) -> pl.DataFrame:
-    """Unseen subject companies of `doc` as `ingest_discovered_companies` rows; registers all names of
-    every subject (unseen or known) in `matcher`."""
-    rows = []
-    for company in _discover(doc, matcher):
-        hant = company.name_as_written if doc.language == "zh-Hant" else _s2t().convert(company.name_zh)
-        _register(matcher, company, company.name_as_written, hant)
-        if company.known:
-            continue
-        rows.append(
-            {
-                "company_id": company.company_id,
-                "name_zh": company.name_zh,
-                "name_zh_hant": hant,
-                "first_document_id": doc.document_id,
-                "evidence": company.evidence,
-            }
-        )
-    # Built with the seed schema directly (every column is a string): a `conform` select costs a
-    # Polars query per document, and discovery is the part of ingest that runs in corpus order.
-    return pl.DataFrame(rows, schema=SEED_SCHEMAS["ingest_discovered_companies"], orient="row")
-
-
-def subject_company_ids(doc: Document, matcher: CompanyMatcher) -> list[str]:
-    """Subject companies of `doc`: manifest / front matter first, then those found in title and lead.
-
-    Known companies found only by a trigger are used when the manifest names none. Names of one
-    entity (a headline form, a full name and its bracketed short name) give one subject.
+    A pure function of the document and the seed: `ingest.registry.build_registry` merges the
+    findings of a corpus, in corpus order, into the registry that extraction reads.
     """
-    discovered = _discover(doc, matcher)
-    for company in discovered:
-        _register(matcher, company, company.name_as_written)
-    ids = matcher.subject_ids(doc)
-    for company in discovered:
-        if company.subject and company.company_id not in ids and (not company.known or not ids):
-            ids.append(company.company_id)
-    return ids
+    return _discover(doc, seed)
 
 
 # ---------------------------------------------------------------------------------------------------

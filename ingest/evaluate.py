@@ -85,7 +85,18 @@ _REQUIRED = {
     "shareholders": ("company", "holder_name"),
     "events": ("company", "event_type"),
 }
-_TOP_LEVEL_KEYS = {"document_id", "published_at", "figures", "shareholders", "events", "ignore", "conflicts"}
+_TOP_LEVEL_KEYS = {
+    "document_id",
+    "published_at",
+    "figures",
+    "shareholders",
+    "events",
+    "ignore",
+    "conflicts",
+    # real-coverage labels (tests/real/): where the excerpt came from, and numbers with no metric code
+    "source",
+    "unmapped",
+}
 
 
 class GoldFileError(ValueError):
@@ -525,15 +536,15 @@ def _with_resolved_companies(df: pl.DataFrame, resolve: Callable[[str], str | No
     return df.with_columns(pl.col("company").map_elements(one, return_dtype=pl.String))
 
 
-def _resolver(resolve: Callable[[str], str | None], extraction: object) -> Callable[[str], str | None]:
-    """Name -> company_id via the matcher, then via the companies the extractor discovered."""
+def _resolver(resolve: Callable[[str], str | None], *frames: object) -> Callable[[str], str | None]:
+    """Name -> company_id via the matcher, then via the discovered companies in `frames`."""
     discovered: dict[str, str] = {}
-    frame = getattr(extraction, "discovered_companies", None)
-    if isinstance(frame, pl.DataFrame) and not frame.is_empty():
-        for row in frame.to_dicts():
-            for col in ("name_zh", "name_zh_hant"):
-                if row.get(col):
-                    discovered[_norm(row[col])] = row["company_id"]
+    for frame in frames:
+        if isinstance(frame, pl.DataFrame) and not frame.is_empty():
+            for row in frame.to_dicts():
+                for col in ("name_zh", "name_zh_hant"):
+                    if row.get(col):
+                        discovered.setdefault(_norm(row[col]), row["company_id"])
     return lambda name: resolve(name) or discovered.get(_norm(name))
 
 
@@ -542,12 +553,12 @@ def evaluate_folder(articles_dir: Path | str, gold_dir: Path | str | None = None
     document that has a gold file. Documents in sub-folders are not evaluated (they are other test sets)."""
     from ingest.companies import CompanyMatcher
     from ingest.documents import read_corpus
-    from ingest.extract import extract_document
+    from ingest.extract import discover_corpus, extract_document
 
     articles_dir = Path(articles_dir)
     gold_dir = Path(gold_dir) if gold_dir is not None else None
     corpus = read_corpus(articles_dir)
-    matcher = CompanyMatcher.from_seed()
+    registry = discover_corpus(corpus.documents, CompanyMatcher.from_seed())
     results = []
     for doc in corpus.documents:
         if "/" in doc.file_name:
@@ -556,8 +567,10 @@ def evaluate_folder(articles_dir: Path | str, gold_dir: Path | str | None = None
         if path is None:
             continue
         gold = load_gold(path)
-        extraction = extract_document(doc, matcher)
-        resolve = _resolver(matcher.resolve, extraction)
+        extraction = extract_document(doc, registry)
+        resolve = _resolver(
+            registry.matcher.resolve, getattr(extraction, "discovered_companies", None), registry.discovered
+        )
         results.append(
             DocumentResult(
                 document_id=doc.document_id,

@@ -1,18 +1,23 @@
-"""Run every extractor over a document (or a corpus) and collect their seed tables.
+"""Run the extractors over a corpus in two passes and collect their seed tables.
 
-Order matters: company discovery registers unseen companies in the shared matcher before the
-subject companies are decided, and every later extractor attributes figures to those subjects.
+1. **Discovery** (`discover`): each document is read against the reference seed for the companies
+   it names (`ingest.companies.find_companies`); `ingest.registry.build_registry` merges the
+   findings, in corpus order, into one registry.
+2. **Extraction** (`extract_document`): figures, shareholders and events of one document, a pure
+   function of (document, rules, registry) — which is what lets the cache (`ingest.cache`) and the
+   worker processes (`ingest.parallel`) treat documents independently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from ingest.companies import CompanyMatcher
 from ingest.documents import Corpus
+from ingest.registry import Found, Registry, build_registry
 from ingest.schema import SEED_SCHEMAS, conform, empty_frame
 from ingest.text import Document
 
@@ -25,17 +30,18 @@ TABLES: dict[str, tuple[str, str | None]] = {
     "events": ("ingest_events", "event_id"),
     "discovered_companies": ("ingest_discovered_companies", "company_id"),
 }
+# The tables one document's extraction produces (discovered companies come from the registry).
+DOCUMENT_TABLES = ("figures", "unclassified", "implied_fx", "shareholders", "events")
 
 
 @dataclass(frozen=True)
 class Extractors:
     """The extractor functions, in the order they run. Tests pass fakes; the CLI uses `default()`."""
 
-    discover_companies: Callable
-    subject_company_ids: Callable
-    extract_figures: Callable
-    extract_shareholders: Callable
-    extract_events: Callable
+    find_companies: Callable  # (doc, seed matcher) -> list[DiscoveredCompany]
+    extract_figures: Callable  # (doc, matcher, subject_ids) -> FigureExtraction
+    extract_shareholders: Callable  # (doc, matcher, subject_ids) -> DataFrame
+    extract_events: Callable  # (doc, matcher, subject_ids) -> DataFrame
 
     @classmethod
     def default(cls) -> Extractors:
@@ -43,8 +49,7 @@ class Extractors:
         from ingest import companies, events, figures, shareholders
 
         return cls(
-            discover_companies=companies.discover_companies,
-            subject_company_ids=companies.subject_company_ids,
+            find_companies=companies.find_companies,
             extract_figures=figures.extract_figures,
             extract_shareholders=shareholders.extract_shareholders,
             extract_events=events.extract_events,
@@ -84,71 +89,28 @@ def _conform(df: pl.DataFrame, seed: str) -> pl.DataFrame:
     return conform(df, seed)
 
 
-@dataclass
-class Precomputed:
-    """A document extracted by `ingest.parallel` for the matcher state it will meet here."""
-
-    resolve: Callable[[], Extraction] | None  # waits for the worker's result
-    replay: Callable[[CompanyMatcher], None]  # re-applies the document's matcher registrations
-    state_size: tuple[int, int]  # len(aliases), len(discovered_ids) of the matcher before it
-    _extraction: Extraction | None = None
-
-    @property
-    def extraction(self) -> Extraction:
-        if self._extraction is None:
-            if self.resolve is None:
-                raise RuntimeError("Precomputed.extraction: no result attached")
-            self._extraction = self.resolve()
-        return self._extraction
-
-
-# document_id -> result computed ahead (see `ingest.parallel.precomputed`), used once.
-PRECOMPUTED: dict[str, Precomputed] = {}
-
-
-def extract_document(
-    doc: Document, matcher: CompanyMatcher, extractors: Extractors | None = None
-) -> Extraction:
-    """All seed rows of one document. Exceptions are re-raised as ExtractionError naming the file."""
+def discover(doc: Document, seed: CompanyMatcher, extractors: Extractors | None = None) -> Found:
+    """Pass 1 for one document: the companies it names, read against the seed alone."""
     run = extractors or Extractors.default()
-    ahead = PRECOMPUTED.pop(doc.document_id, None)
-    # Used only for the matcher state it was computed for; otherwise extracted again (never stale).
-    if (
-        ahead is not None
-        and run == Extractors.default()
-        and ahead.state_size == (len(matcher.aliases), len(matcher.discovered_ids))
-    ):
-        ahead.replay(matcher)
-        return ahead.extraction
-    discovered, subject_ids = discover_document(doc, matcher, run)
-    return extract_with_subjects(doc, matcher, run, discovered, subject_ids)
-
-
-def discover_document(
-    doc: Document, matcher: CompanyMatcher, run: Extractors
-) -> tuple[pl.DataFrame, list[str]]:
-    """First half of `extract_document`: the steps that register companies in `matcher`.
-
-    Returns the discovered-company rows and the document's subject ids.
-    """
-    step = "discover_companies"
     try:
-        discovered = _conform(run.discover_companies(doc, matcher), "ingest_discovered_companies")
-        step = "subject_company_ids"
-        return discovered, list(run.subject_company_ids(doc, matcher))
+        return Found(doc.document_id, doc.language, tuple(run.find_companies(doc, seed)))
     except Exception as exc:
-        raise ExtractionError(f"{doc.file_name}: {step} failed: {type(exc).__name__}: {exc}") from exc
+        raise ExtractionError(f"{doc.file_name}: find_companies failed: {type(exc).__name__}: {exc}") from exc
 
 
-def extract_with_subjects(
-    doc: Document,
-    matcher: CompanyMatcher,
-    run: Extractors,
-    discovered: pl.DataFrame,
-    subject_ids: list[str],
-) -> Extraction:
-    """Second half of `extract_document`: the extractors that only read `matcher` (it must be in the
-    state `discover_document` left it in)."""
+def discover_corpus(
+    documents: Sequence[Document], seed: CompanyMatcher, extractors: Extractors | None = None
+) -> Registry:
+    """Pass 1 over a corpus in this process, merged into the registry."""
+    found = {doc.document_id: discover(doc, seed, extractors) for doc in documents}
+    return build_registry(documents, found, seed)
+
+
+def extract_document(doc: Document, registry: Registry, extractors: Extractors | None = None) -> Extraction:
+    """Pass 2 for one document: all its seed rows, reading (never changing) the registry.
+    Exceptions are re-raised as ExtractionError naming the file."""
+    run = extractors or Extractors.default()
+    matcher, subject_ids = registry.matcher, registry.subject_ids(doc)
     step = "extract_figures"
     try:
         found = run.extract_figures(doc, matcher, subject_ids)
@@ -157,13 +119,14 @@ def extract_with_subjects(
         step = "extract_events"
         dated = run.extract_events(doc, matcher, subject_ids)
         step = "conform"
+        discovered = registry.discovered
         return Extraction(
             figures=_conform(found.figures, "ingest_figures"),
             unclassified=_conform(found.unclassified, "ingest_unclassified_mentions"),
             implied_fx=_conform(found.implied_fx, "ingest_implied_fx_rates"),
             shareholders=_conform(holders, "ingest_shareholders"),
             events=_conform(dated, "ingest_events"),
-            discovered_companies=discovered,
+            discovered_companies=discovered.filter(pl.col("first_document_id") == doc.document_id),
             subject_ids={doc.document_id: subject_ids},
         )
     except Exception as exc:
@@ -172,43 +135,44 @@ def extract_with_subjects(
 
 def extract_corpus(
     corpus: Corpus,
-    matcher: CompanyMatcher,
+    seed: CompanyMatcher,
     progress: Callable[[int, int], None] | None = None,
     extractors: Extractors | None = None,
 ) -> Extraction:
-    """Extract every accepted document and concatenate the tables.
+    """Both passes over every accepted document in this process, tables concatenated.
 
     Ids must be unique across the corpus (dbt tests them as keys): a clash raises ExtractionError
-    naming the documents involved. A company discovered by several documents keeps its first row.
+    naming the documents involved.
     """
-    run = extractors or Extractors.default()
+    registry = discover_corpus(corpus.documents, seed, extractors)
     parts: list[Extraction] = []
     for done, doc in enumerate(corpus.documents, start=1):
-        parts.append(extract_document(doc, matcher, run))
+        parts.append(extract_document(doc, registry, extractors))
         if progress is not None:
             progress(done, len(corpus.documents))
-    subject_ids: dict[str, list[str]] = {}
-    for part in parts:
-        subject_ids.update(part.subject_ids)
-    return combine({attr: [getattr(p, attr) for p in parts] for attr in TABLES}, subject_ids)
+    frames = {attr: [getattr(p, attr) for p in parts] for attr in DOCUMENT_TABLES}
+    return combine(frames, registry.subjects, registry.discovered)
 
 
-def combine(frames: dict[str, list[pl.DataFrame]], subject_ids: dict[str, list[str]]) -> Extraction:
-    """Concatenate per-document tables (in corpus order) into one Extraction, checking the keys.
+def combine(
+    frames: Mapping[str, Sequence[pl.DataFrame]],
+    subject_ids: Mapping[str, Sequence[str]],
+    discovered: pl.DataFrame,
+) -> Extraction:
+    """Per-document tables (in corpus order) and the registry's companies as one Extraction.
 
-    A company discovered by several documents keeps its first row; any other duplicated id raises.
     Used by `extract_corpus` and by the incremental cache (`ingest.cache`), which mixes cached and
-    freshly extracted documents.
+    freshly extracted documents. A duplicated id raises ExtractionError naming the documents.
     """
-    result = Extraction(subject_ids=dict(subject_ids))
-    for attr, (seed, key) in TABLES.items():
+    result = Extraction(subject_ids={k: list(v) for k, v in subject_ids.items()})
+    for attr in DOCUMENT_TABLES:
+        seed, key = TABLES[attr]
         parts = [f for f in frames.get(attr, []) if f.height]
         combined = pl.concat(parts, how="vertical") if parts else empty_frame(seed)
-        if attr == "discovered_companies":
-            combined = combined.unique(subset="company_id", keep="first", maintain_order=True)
-        elif key is not None:
+        if key is not None:
             _check_unique(combined, seed, key)
         setattr(result, attr, combined)
+    result.discovered_companies = _conform(discovered, "ingest_discovered_companies")
     return result
 
 

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from ingest.__main__ import main
-from ingest.cache import StateComparison, rules_version
+from ingest.cache import RegistryChange, rules_version
 from ingest.companies import DEFAULT_COMPANIES_SEED
 from ingest.documents import MANIFEST_COLUMNS
 from ingest.schema import SEED_SCHEMAS
@@ -196,19 +196,19 @@ def test_no_cache_flag_and_env_cache_dir(tmp_path, capsys, monkeypatch):
 
 
 def test_a_new_alias_of_a_subject_company_counts_even_when_the_text_does_not_use_it():
-    # figure_resolve compares a document's names with every alias of its subject companies.
+    # the company resolver compares a document's names with every alias of its subject companies.
     doc = Document(
         "x", "x.txt", "蓝舟科技发布年报，收入为3.1亿元。", date(2025, 7, 1), "zh-Hans", title="年报"
     )
-    states = StateComparison()
-    states.apply_current([("lan_zhou_ke_ji", ("蓝舟AI",))], [])
-    assert states.dirty == {("alias", "蓝舟ai"), ("name", "lan_zhou_ke_ji")}
-    assert states.affects(doc, ["lan_zhou_ke_ji"]) is True
-    assert states.affects(doc, ["qing_mu_zhi_neng"]) is False
-    states.apply_previous([("lan_zhou_ke_ji", ("蓝舟AI",))], [])  # the same registration in both runs
-    assert states.dirty == set()
-    assert states.affects(doc, ["lan_zhou_ke_ji"]) is False
-    states.apply_current([("xing_he", ("星河",))], ["xing_he"])  # named in the text: always relevant
+    before = {"蓝舟科技": "lan_zhou_ke_ji"}
+    change = RegistryChange.between(before, before | {"蓝舟ai": "lan_zhou_ke_ji"})
+    assert change.dirty == {"蓝舟ai": (None, "lan_zhou_ke_ji")}
+    assert change.affects(doc, ["lan_zhou_ke_ji"]) is True
+    assert change.affects(doc, ["qing_mu_zhi_neng"]) is False
+    assert RegistryChange.between(before, dict(before)).affects(doc, ["lan_zhou_ke_ji"]) is False
+    named = RegistryChange.between(before, before | {"星河": "xing_he"})  # named in the text: relevant
     doc_naming_it = Document("y", "y.txt", "同行星河收入为5.6亿元。", date(2025, 7, 1), "zh-Hans")
-    assert states.affects(doc_naming_it, []) is True
-    assert states.affects(doc, []) is False
+    assert named.affects(doc_naming_it, []) is True
+    assert named.affects(doc, []) is False
+    moved = RegistryChange.between(before, {"蓝舟科技": "lan_zhou"})  # an alias given to another company
+    assert moved.affects(doc, []) is True

@@ -19,8 +19,9 @@ import pytest
 
 from ingest import extract
 from ingest.__main__ import main
+from ingest.companies import CompanyMatcher, DiscoveredCompany
 from ingest.documents import MANIFEST_COLUMNS, read_corpus
-from ingest.extract import ExtractionError, Extractors, extract_corpus, extract_document
+from ingest.extract import ExtractionError, Extractors, discover_corpus, extract_corpus, extract_document
 from ingest.progress import Progress
 from ingest.schema import SEED_SCHEMAS
 from ingest.seeds import read_seed
@@ -40,13 +41,8 @@ class FakeFigures:
 def fake_extractors(figure_id=lambda doc: f"fig-{doc.document_id}", fail_on: str | None = None) -> Extractors:
     """One figure, one holder, one event per document, and a discovered company 'xinghe'."""
 
-    def discover(doc, matcher):
-        return pl.DataFrame(
-            {"company_id": ["xinghe"], "name_zh": ["星河智能"], "first_document_id": [doc.document_id]}
-        )
-
-    def subjects(doc, matcher):
-        return ["xinghe"]
+    def find(doc, seed):
+        return [DiscoveredCompany("xinghe", "星河智能", "星河智能", "manifest: 星河智能", False)]
 
     def figures(doc, matcher, subject_ids):
         if doc.document_id == fail_on:
@@ -82,7 +78,7 @@ def fake_extractors(figure_id=lambda doc: f"fig-{doc.document_id}", fail_on: str
             }
         )
 
-    return Extractors(discover, subjects, figures, holders, events)
+    return Extractors(find, figures, holders, events)
 
 
 @pytest.fixture
@@ -239,7 +235,9 @@ def _docs(tmp_path: Path, n: int = 2):
 
 def test_extract_document_conforms_every_table(tmp_path):
     corpus = _docs(tmp_path, 1)
-    result = extract_document(corpus.documents[0], matcher=None, extractors=fake_extractors())
+    fakes = fake_extractors()
+    registry = discover_corpus(corpus.documents, CompanyMatcher(aliases={}, names_zh={}), fakes)
+    result = extract_document(corpus.documents[0], registry, extractors=fakes)
     for seed, frame in result.tables().items():
         assert frame.columns == list(SEED_SCHEMAS[seed]), seed
     assert result.figures["company_id"].to_list() == ["xinghe"]
@@ -250,26 +248,34 @@ def test_extract_corpus_concatenates_and_dedupes_discoveries(tmp_path):
     corpus = _docs(tmp_path, 3)
     seen = []
     result = extract_corpus(
-        corpus, None, progress=lambda done, total: seen.append((done, total)), extractors=fake_extractors()
+        corpus,
+        CompanyMatcher(aliases={}, names_zh={}),
+        progress=lambda done, total: seen.append((done, total)),
+        extractors=fake_extractors(),
     )
     assert result.figures["figure_id"].to_list() == ["fig-d0", "fig-d1", "fig-d2"]
     assert result.events["event_date"].to_list() == [date(2025, 6, 30)] * 3
-    assert result.discovered_companies.rows() == [("xinghe", "星河智能", None, "d0", None)]
+    assert result.discovered_companies.rows() == [
+        ("xinghe", "星河智能", "星河智能", "d0", "manifest: 星河智能")
+    ]
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_duplicate_figure_ids_across_documents_raise(tmp_path):
     corpus = _docs(tmp_path, 2)
     with pytest.raises(ExtractionError, match=r"ingest_figures: figure_id 'same' .*document\(s\) d0, d1"):
-        extract_corpus(corpus, None, extractors=fake_extractors(figure_id=lambda doc: "same"))
+        extract_corpus(
+            corpus,
+            CompanyMatcher(aliases={}, names_zh={}),
+            extractors=fake_extractors(figure_id=lambda doc: "same"),
+        )
 
 
 def test_extractor_returning_unknown_column_names_the_document():
     doc = Document("x", "x.txt", ARTICLE, date(2025, 1, 1), "zh-Hans")
     broken = fake_extractors()
     broken = Extractors(
-        broken.discover_companies,
-        broken.subject_company_ids,
+        broken.find_companies,
         broken.extract_figures,
         lambda d, m, s: pl.DataFrame({"holder": ["x"]}),
         broken.extract_events,
@@ -277,7 +283,7 @@ def test_extractor_returning_unknown_column_names_the_document():
     with pytest.raises(
         ExtractionError, match=r"x\.txt: conform failed: ValueError: seed ingest_shareholders"
     ):
-        extract_document(doc, None, broken)
+        extract_document(doc, discover_corpus([doc], CompanyMatcher(aliases={}, names_zh={}), broken), broken)
 
 
 # --------------------------------------------------------------------------- progress

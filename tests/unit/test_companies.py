@@ -4,13 +4,8 @@ from datetime import date
 
 import pytest
 
-from ingest.companies import (
-    LEAD_CHARS,
-    CompanyMatcher,
-    company_slug,
-    discover_companies,
-    subject_company_ids,
-)
+from ingest.companies import LEAD_CHARS, CompanyMatcher, company_slug
+from ingest.registry import registry_for
 from ingest.text import Document, fold
 
 PUB = date(2026, 1, 8)
@@ -23,6 +18,25 @@ def _doc(
     subjects: tuple[str, ...] = (),
 ) -> Document:
     return Document("doc1", "doc1.txt", text, PUB, language, title=title, subject_companies=subjects)
+
+
+def _registry(doc: Document, matcher: CompanyMatcher):
+    """The registry of a one-document corpus; its names are registered in `matcher` too, so a test
+    can look up what the registry knows through the fixture."""
+    registry = registry_for([doc], matcher)
+    for alias, cid in registry.matcher.aliases.items():
+        if alias not in matcher.aliases:
+            matcher.add(cid, alias)
+    return registry
+
+
+def discover_companies(doc: Document, matcher: CompanyMatcher):
+    """The companies a one-document corpus adds to the registry (ingest_discovered_companies rows)."""
+    return _registry(doc, matcher).discovered
+
+
+def subject_company_ids(doc: Document, matcher: CompanyMatcher) -> list[str]:
+    return _registry(doc, matcher).subject_ids(doc)
 
 
 @pytest.fixture

@@ -410,12 +410,11 @@ def test_evaluate_folder_scores_top_level_documents_with_gold(tmp_path, monkeypa
     )
 
     class FakeExtraction:
-        figures = extracted_frame(extracted_figure(company_id="demo_co"))
+        # the registry files the manifest's 示例科技 under its pinyin slug; the gold names it in Chinese
+        figures = extracted_frame(extracted_figure(company_id="shi_li_ke_ji"))
         shareholders = empty_frame("ingest_shareholders")
         events = empty_frame("ingest_events")
-        discovered_companies = pl.DataFrame(
-            {"company_id": ["demo_co"], "name_zh": ["示例科技"], "name_zh_hant": ["示例科技"]}
-        )
+        discovered_companies = empty_frame("ingest_discovered_companies")
 
     monkeypatch.setattr(ingest.extract, "extract_document", lambda doc, matcher: FakeExtraction())
     results = evaluate_folder(tmp_path)

@@ -1,8 +1,8 @@
 """Ingest over several processes gives byte-identical seeds (ingest/parallel.py).
 
-Companies discovered in one document change how later documents are read, so the parallel run must
-replay the registrations in corpus order; a 60-article synthetic corpus (each article about a new
-company, some naming comparable companies) exercises that.
+Companies discovered in one document change how other documents are read (through the registry), so
+the parallel run must merge every document's discovery before any extraction; a 60-article synthetic
+corpus (each article about a new company, some naming comparable companies) exercises that.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from bench.generate import generate
 from ingest.__main__ import main
 from ingest.companies import CompanyMatcher
 from ingest.documents import read_corpus
-from ingest.extract import PRECOMPUTED, Extractors, extract_document
-from ingest.parallel import Registrations, default_workers, extract_parallel, precomputed
+from ingest.extract import discover_corpus, extract_document
+from ingest.parallel import WorkerPool, default_workers
+from ingest.registry import build_registry
 from ingest.schema import SEED_SCHEMAS
 
 pytestmark = pytest.mark.slow
@@ -76,34 +77,23 @@ def test_parallel_run_fills_the_cache_a_serial_run_reuses(corpus, tmp_path, caps
         assert (tmp_path / "again" / f"{name}.csv").read_bytes() == serial, name
 
 
-def test_results_are_replayed_only_for_the_matcher_state_they_were_made_for(corpus):
-    documents = read_corpus(corpus).documents[:3]
-    ahead = extract_parallel(documents, CompanyMatcher.from_seed(), workers=2)
-    sequential = CompanyMatcher.from_seed()
-    expected = [extract_document(doc, sequential) for doc in documents]
-    assert [a.extraction.figures.equals(e.figures) for a, e in zip(ahead, expected, strict=True)] == [
-        True
-    ] * 3
-    matcher = CompanyMatcher.from_seed()
-    with precomputed(documents, ahead):
-        assert extract_document(documents[0], matcher) is ahead[0].extraction  # replayed, not extracted
-        assert set(matcher.aliases) > set(CompanyMatcher.from_seed().aliases)  # its registrations too
-        assert documents[0].document_id not in PRECOMPUTED  # each result is used once
-        # The third document's result assumed the second one's registrations: a matcher without
-        # them gets a fresh extraction, never the result computed for another state.
-        fresh = extract_document(documents[2], matcher, Extractors.default())
-        assert fresh is not ahead[2].extraction
-        assert fresh.figures.height > 0
-    assert PRECOMPUTED == {}
-
-
-def test_registrations_replay_adds_names_and_discovered_ids():
-    matcher = CompanyMatcher(aliases={}, names_zh={})
-    Registrations((("xing_he", ("星河智能", "星河")),), ("xing_he",)).replay(matcher)
-    assert matcher.resolve("星河") == "xing_he"
-    assert matcher.names_zh == {"xing_he": "星河智能"}
-    assert matcher.discovered_ids == {"xing_he"}
-    assert [m.company_id for m in matcher.find_mentions("星河智能与星河")] == ["xing_he", "xing_he"]
+def test_both_passes_over_workers_equal_the_single_process_result(corpus):
+    documents = read_corpus(corpus).documents
+    seed = CompanyMatcher.from_seed()
+    pool = WorkerPool(2)
+    try:
+        found = pool.map("discover", documents, seed)
+        registry = build_registry(documents, {f.document_id: f for f in found}, seed)
+        parts = pool.map("extract", documents, registry)
+    finally:
+        pool.close()
+    serial = discover_corpus(documents, seed)
+    assert registry.discovered.equals(serial.discovered)
+    assert registry.subjects == serial.subjects
+    assert [
+        p.figures.equals(extract_document(d, serial).figures) for p, d in zip(parts, documents, strict=True)
+    ] == [True] * len(documents)
+    assert seed.aliases == CompanyMatcher.from_seed().aliases  # the seed is never changed
 
 
 def test_default_workers_is_one_for_tiny_corpora():
