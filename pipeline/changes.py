@@ -8,7 +8,7 @@ is published, so the history travels with the warehouse file (and comes back wit
   removed, appended to the previous warehouse's rows (filter on `build_id` for one build).
 
 A figure is identified across builds by `fct_figures.figure_id`, a hash of document_id, char_start,
-metric, dimension and period_label (`ingest/figures.py`): stable while the document's text is.
+metric, dimension and period_label (`ingest/figures/emit.py`): stable while the document's text is.
 It has "changed" when its value, qualifier, unit, currency or company differs (the row carries the
 new company, old and new value and both quotes). Editing a document's text before a figure moves
 the figure: it is then reported as removed and added, never silently matched to another one.

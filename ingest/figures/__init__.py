@@ -1,0 +1,197 @@
+"""Figure extraction: the numbers of a document attached to metric, period, company and dimension.
+
+`extract_figures(doc, matcher, subject_ids)` is a pure function of the document, the rules and the
+company registry (the matcher is only read). It runs explicit stages over one `DocumentContext`:
+
+1. **numbers** (`context.build_context`): sentences, periods, company mentions and the facts that hold
+   for the whole document;
+2. **candidates** (`candidates`, `series`): numbers that can carry a figure, their conversions in
+   brackets, and runs of values aligned with the periods, metrics or companies they refer to —
+   counts that differ are left unclassified, never guessed;
+3. **metric** (`metric`): which metric a candidate states, from the words around it;
+4. **period** (`period`), 5. **company** (`company`), 6. **dimension** (`dimension`);
+7. **emit** (`emit`): the figure row with its quote, or an unclassified mention with its reason.
+
+The vocabulary is data: metric keywords in `ingest/rules/metrics.yml`, the fixed grammar words in
+`ingest/rules/grammar.yml`, numbers and periods in `ingest/rules/units.yml` (see `ingest.numbers`).
+Honest over greedy: a value attached to the wrong metric or period is worse than a missing one, so
+anything not confidently classified becomes an unclassified mention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ingest.companies import CompanyMatcher
+from ingest.figures.candidates import item_currency
+from ingest.figures.company import resolve_company
+from ingest.figures.context import DocumentContext, build_context
+from ingest.figures.dimension import resolve_dimension
+from ingest.figures.emit import emit, frame
+from ingest.figures.grammar import HK_DOLLAR_METRICS, HK_PRICE_CONTEXT, LISTING_DAY_METRICS
+from ingest.figures.metric import choose_metric, compatible
+from ingest.figures.period import carry_context, resolve_period
+from ingest.figures.records import CarriedContext, Decision, Item, Out, Series, right_text
+from ingest.figures.series import find_series, series_member
+from ingest.lexicon import load_lexicon
+from ingest.periods import PeriodMention
+from ingest.sentences import Sentence
+from ingest.text import Document
+
+
+@dataclass(frozen=True)
+class FigureExtraction:
+    figures: pl.DataFrame  # conform(..., "ingest_figures")
+    unclassified: pl.DataFrame  # conform(..., "ingest_unclassified_mentions")
+    implied_fx: pl.DataFrame  # conform(..., "ingest_implied_fx_rates")
+
+
+def extract_figures(doc: Document, matcher: CompanyMatcher, subject_ids: list[str]) -> FigureExtraction:
+    """Figures, unclassified numbers and implied FX rates of one document."""
+    ctx = build_context(doc, matcher, subject_ids, load_lexicon())
+    out, carried = Out(), CarriedContext()
+    by_sentence: dict[int, list[int]] = {}
+    si = 0
+    for idx, item in enumerate(ctx.items):
+        while si < len(ctx.sentences) and ctx.sentences[si].end <= item.q.start:
+            si += 1
+        if si < len(ctx.sentences) and ctx.sentences[si].start <= item.q.start:
+            by_sentence.setdefault(si, []).append(idx)
+    for s_idx, sentence in enumerate(ctx.sentences):
+        idxs = by_sentence.get(s_idx, [])
+        if idxs:
+            classify_sentence(ctx, out, s_idx, sentence, idxs, carried)
+        carry_context(ctx, s_idx, sentence, carried)
+    return FigureExtraction(
+        figures=frame(out.figures, "ingest_figures"),
+        unclassified=frame(out.unclassified, "ingest_unclassified_mentions"),
+        implied_fx=frame(out.fx, "ingest_implied_fx_rates"),
+    )
+
+
+def classify_sentence(
+    ctx: DocumentContext, out: Out, s_idx: int, s: Sentence, idxs: list[int], carried: CarriedContext
+) -> None:
+    periods = ctx.sentence_periods(s)
+    ctx.consumed = []  # keyword spans already used by an earlier number of this sentence
+    series = find_series(ctx, s, idxs, periods, carried)
+    decided: dict[int, Decision] = {}
+    for pos, idx in enumerate(idxs):
+        item = ctx.items[idx]
+        prev_end = s.start
+        if pos:
+            previous = decided[idxs[pos - 1]]
+            prev_end = ctx.items[idxs[pos - 1]].end
+            if previous.rule_name == "keyword_after":
+                # '2.12亿名个人用户，覆盖200多个国家': the noun after a number belongs to that number
+                consumed_end = previous.keyword_start + len(previous.keyword)
+                prev_end = max(prev_end, consumed_end)
+                ctx.consumed.append((previous.keyword_start, consumed_end))
+        decision = classify(ctx, s_idx, s, idx, item, prev_end, periods, series, decided, carried)
+        decided[idx] = decision
+        emit(ctx, out, s, item, decision)
+        if (
+            decision.rule is not None
+            and decision.period is not None
+            and decision.rule.kind == "flow"
+            and decision.period.period_type != "CUM"
+            and not decision.is_comparison
+            and decision.rule_name != "previous_year"  # '上年为Y' is a base, not the period in context
+        ):
+            carried.last_flow, carried.last_flow_sentence = decision.period, s_idx
+
+
+def classify(
+    ctx: DocumentContext,
+    s_idx: int,
+    s: Sentence,
+    idx: int,
+    item: Item,
+    prev_end: int,
+    periods: list[PeriodMention],
+    series: list[Series],
+    decided: dict[int, Decision],
+    carried: CarriedContext,
+) -> Decision:
+    q = item.q
+    folded = ctx.folded
+    item.currency = item_currency(ctx, item, s)
+    if q.unit == "pp":
+        return Decision(None, "", reason="change_in_points")
+    if s.table:
+        return Decision(None, "", reason="table_cell")
+    ser = series[item.series[0]] if item.series else None
+    if ser is not None and ser.metrics is not None and not ser.mismatch:
+        rule, keyword, keyword_start = ser.metrics[item.series[1]]
+        if not compatible(rule, item):
+            return Decision(None, "", reason="series_unit_mismatch")
+        negate = any(w in keyword for w in rule.negate)
+        decision = Decision(
+            rule, "series_of_metrics", keyword=keyword, keyword_start=keyword_start, negate=negate
+        )
+        finish(ctx, s_idx, s, item, decision, folded[prev_end : q.start], periods, None, decided, carried)
+        return decision
+    if ser is not None and item.series[1] > 0:
+        return series_member(ctx, ser, item, idx, decided)
+    window = folded[prev_end : q.start]
+    right = right_text(folded, item.end, 30, s.end)
+    decision = choose_metric(ctx, s, idx, item, window, prev_end, right, decided)
+    if decision.rule is None:
+        return decision
+    if (
+        decision.rule.code in HK_DOLLAR_METRICS
+        and q.bare_yuan
+        and item.currency == "CNY"
+        and ctx.doc.language == "zh-Hant"
+        and HK_PRICE_CONTEXT.search(ctx.folded, ctx.doc.body_start)
+    ):
+        # Hong Kong papers write a bare 元 for HK dollars; only per-share prices are settled by convention
+        return Decision(None, "", reason="ambiguous_currency")
+    if decision.rule.code in LISTING_DAY_METRICS:
+        if not ctx.listing_day:
+            return Decision(None, "", reason="not_listing_day")
+        if "暗盘" in ctx.folded[s.start : q.start]:
+            return Decision(None, "", reason="grey_market")
+    if ser is not None:
+        if ser.mismatch:
+            return Decision(None, "", reason=ser.reason)
+        decision.rule_name = f"series:{decision.rule_name}"
+    finish(ctx, s_idx, s, item, decision, window, periods, ser, decided, carried)
+    return decision
+
+
+def finish(
+    ctx: DocumentContext,
+    s_idx: int,
+    s: Sentence,
+    item: Item,
+    d: Decision,
+    window: str,
+    periods: list[PeriodMention],
+    ser: Series | None,
+    decided: dict[int, Decision],
+    carried: CarriedContext,
+) -> None:
+    rule = d.rule
+    if not d.dimension:
+        d.dimension, problem = resolve_dimension(ctx, s, item, d, decided)
+        if problem:
+            d.rule, d.reason = None, problem
+            return
+    if d.company_id is None:
+        if ser is not None and ser.companies is not None:
+            d.company_id = ser.companies[0]
+        else:
+            d.company_id, problem = resolve_company(ctx, s, item)
+            if d.company_id is None:
+                d.rule, d.reason = None, problem
+                return
+    if d.period is None:
+        if ser is not None and ser.periods is not None:
+            d.period = ser.periods[0]
+        else:
+            d.period, problem = resolve_period(ctx, s_idx, s, item, rule, window, periods, carried)
+            if d.period is None:
+                d.rule, d.reason = None, problem

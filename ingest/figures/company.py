@@ -1,0 +1,89 @@
+"""Stage 5, company: whose figure it is (docs/conventions.md, company attribution).
+
+The company named before the number in its sentence, else the subject when no other company is named;
+investors named in the sentence are never the company of a figure, and an unknown company-like name
+closer to the number leaves it unclassified.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ingest.figures.context import DocumentContext
+from ingest.figures.grammar import (
+    COMPANY_LIKE,
+    COMPANY_PEER_CUE,
+    INVESTOR_AFTER,
+    INVESTOR_LIST_AFTER,
+    NO_COMPANY_REASONS,
+    SEGMENT_CUE,
+    SEGMENT_REVENUE_AFTER,
+)
+from ingest.figures.records import (
+    Item,
+)
+from ingest.sentences import Sentence
+
+
+def find_investors(ctx: DocumentContext, s: Sentence, in_sentence: list) -> set:
+    """Mentions of investors in the sentence (腾讯领投, 美团旗下, 'A、B等9名基石投资者'): they are
+    never the company of a figure. Computed once per sentence."""
+    found = ctx.investor_cache.get(s.start)
+    if found is None:
+        found = ctx.investor_cache[s.start] = {
+            m
+            for m in in_sentence
+            if INVESTOR_AFTER.match(ctx.folded, m.end) or INVESTOR_LIST_AFTER.match(ctx.folded, m.end, s.end)
+        }
+    return found
+
+
+def resolve_company(ctx: DocumentContext, s: Sentence, item: Item) -> tuple[str | None, str]:
+    q = item.q
+    in_sentence = ctx.sentence_mentions(s)
+    investors = find_investors(ctx, s, in_sentence)
+    left = [m for m in in_sentence if m.end <= q.start and m not in investors]
+    # an unknown company name closer to the number than any known one ('同行芯途微电子收入…')
+    tail_start = left[-1].end if left else s.start
+    tail = ctx.without_names(tail_start, q.start)
+    for m in COMPANY_LIKE.finditer(tail):
+        tail_on = tail + ctx.folded[q.start : s.end]  # the words after the name may pass the number
+        if INVESTOR_AFTER.match(tail_on, m.end()) or INVESTOR_LIST_AFTER.match(tail_on, m.end()):
+            continue  # '京东旗下京东科技、GIC等9名基石投资者': an investor, not the figure's company
+        by_segment = SEGMENT_CUE.search(ctx.folded, s.start, q.start) is not None
+        from_segment = m.group("name").startswith("来自") or tail.endswith("来自", 0, m.start())
+        if (by_segment or from_segment) and SEGMENT_REVENUE_AFTER.match(tail, m.end()):
+            continue  # '按业务划分，金融科技收入占…': a segment named like a firm
+        if not ctx.is_subject_name(m.group("name")):
+            return None, "unknown_company"
+    if left:
+        return left[-1].company_id, ""
+    if COMPANY_PEER_CUE.search(ctx.folded[s.start : q.start]):
+        return None, "peer_company_unknown"
+    others = [m for m in in_sentence if m.company_id not in ctx.subject_ids and m not in investors]
+    if others:
+        return None, "ambiguous_company"
+    if len(ctx.subject_ids) == 1:
+        return ctx.subject_ids[0], ""
+    if not ctx.subject_ids:
+        return None, "no_company"
+    return None, "ambiguous_company"
+
+
+def likely_company(ctx: DocumentContext, s: Sentence, item: Item, reason: str) -> str:
+    """Best guess for an unclassified number's company ('' for market-wide or contested ones)."""
+    if reason in NO_COMPANY_REASONS:
+        return ""
+    company, _ = resolve_company(ctx, s, item)
+    return company or ""
+
+
+def fallback_subject(ctx: DocumentContext) -> list[str]:
+    """Without a stated subject: the most-mentioned company, only when it clearly dominates."""
+    counts = Counter(m.company_id for m in ctx.mentions)
+    if not counts:
+        return []
+    ranked = counts.most_common(2)
+    top, n = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0
+    return [top] if n >= 3 and n >= 2 * second else []

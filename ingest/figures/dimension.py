@@ -1,0 +1,164 @@
+"""Stage 6, dimension: the segment, purpose, round, market, model, kind of customer or moment of a
+figure (docs/conventions.md, dimensions).
+"""
+
+from __future__ import annotations
+
+from ingest.figures.context import DocumentContext
+from ingest.figures.grammar import (
+    CLOSE_WORDS,
+    CUSTOMER_KIND_BEFORE,
+    EXCHANGES,
+    FIRST_DAY_WORDS,
+    INTRADAY,
+    LEADING_COPULA,
+    MODEL_LATIN,
+    MODEL_QUOTED,
+    NUMBERING_AND_YEARS,
+    OPEN_WORDS,
+    PARENS,
+    PARTNER_WORDS,
+    RANK,
+    RANK_MARKET,
+    REGION_WORDS,
+    REVENUE_FROM,
+    REVENUE_WORD_END,
+    ROUND,
+    SEGMENT_CUE,
+    SEGMENT_NOUN,
+    SEGMENT_SUFFIX,
+    SEGMENT_TAIL_WORDS,
+    SEGMENT_WORD_END,
+)
+from ingest.figures.records import (
+    Decision,
+    Item,
+    clause_begin,
+    clean_dimension,
+    region_or_segment,
+    right_text,
+)
+from ingest.periods import (
+    CUM_MARKER,
+)
+from ingest.sentences import Sentence
+
+
+def nearest_moment(before: str) -> str:
+    best, best_pos = "", -1
+    # intraday first: '中午收市' ends where '收市' does and must win the tie
+    for pattern, name in (
+        (INTRADAY, "intraday"),
+        (OPEN_WORDS, "at_open"),
+        (CLOSE_WORDS, "at_close"),
+        (FIRST_DAY_WORDS, "first_day"),
+    ):
+        for m in pattern.finditer(before):
+            if m.end() > best_pos:
+                best_pos = m.end()
+                if name == "intraday" and m.group("h"):
+                    best = f"intraday@{int(m.group('h')):02d}:{int(m.group('m')):02d}"
+                else:
+                    best = name
+    return best
+
+
+def resolve_dimension(
+    ctx: DocumentContext, s: Sentence, item: Item, d: Decision, decided: dict[int, Decision]
+) -> tuple[str, str]:
+    rule = d.rule
+    kind = rule.dimension
+    folded = ctx.folded
+    q = item.q
+    before = folded[s.start : q.start]
+    right = right_text(folded, item.end, 40, s.end)
+    if kind == "moment":
+        return nearest_moment(before), ""
+    if kind == "round":
+        rounds = list(ROUND.finditer(before))
+        return (f"round:{rounds[-1].group('r')}" if rounds else ""), ""
+    if kind == "exchange":
+        best, pos = "", -1
+        for pattern, code in EXCHANGES:
+            for m in pattern.finditer(folded, s.start, min(s.end, item.end + 20)):
+                if m.start() > pos:
+                    best, pos = code, m.start()
+        return (f"exchange:{best}" if best else ""), ""
+    if kind == "market":
+        m = RANK.fullmatch(q.text)
+        if m and m.group("mk"):
+            return f"market:{m.group('region') or ''}{m.group('mk')}", ""
+        clause_start = clause_begin(folded, q.start, s.start)
+        previous_clause = clause_begin(folded, max(s.start, clause_start - 1), s.start)
+        mm = RANK_MARKET.search(folded[clause_start : q.start]) or RANK_MARKET.search(
+            folded[previous_clause : q.start]
+        )
+        market = clean_dimension(mm.group("m") or mm.group("m2")) if mm else ""
+        return (f"market:{market}", "") if market else ("", "rank_without_market")
+    if kind == "model":
+        near_before = folded[max(s.start, q.start - 30) : q.start]
+        quoted = list(MODEL_QUOTED.finditer(near_before))
+        after_quoted = MODEL_QUOTED.search(right[:16])
+        if after_quoted:
+            return f"model:{after_quoted.group('m')}", ""
+        if quoted:
+            return f"model:{quoted[-1].group('m')}", ""
+        latin = list(MODEL_LATIN.finditer(near_before))
+        return (f"model:{latin[-1].group('m')}" if latin else ""), ""
+    if kind == "customer_kind":
+        return customer_kind(ctx, s, item, d), ""
+    if kind == "retention_segment":
+        end = d.keyword_start if d.keyword_start > 0 else q.start
+        segs = list(SEGMENT_NOUN.finditer(ctx.without_names(s.start, end).replace(" ", "，")))
+        if segs:
+            value = clean_dimension(segs[-1].group("s"))
+            return (f"segment:{value}" if value else ""), ""
+        return "", ""
+    if kind == "revenue_segment":
+        return revenue_segment(ctx, s, item, d, decided, right)
+    return "", ""
+
+
+def customer_kind(ctx: DocumentContext, s: Sentence, item: Item, d: Decision) -> str:
+    if d.rule_name == "keyword_after":
+        value = LEADING_COPULA.sub("", d.keyword)
+        value = clean_dimension(value)
+    else:
+        start = d.keyword_start if d.keyword_start >= 0 else item.q.start
+        clause_start = clause_begin(ctx.folded, start, s.start)
+        m = CUSTOMER_KIND_BEFORE.search(ctx.without_names(clause_start, start + len(d.keyword)))
+        value = clean_dimension(m.group("k").split(" ")[-1]) + m.group("noun") if m else ""
+    value = PARTNER_WORDS.sub("", value.split("的")[-1])
+    return "" if value in ("", "客户", "用户") else f"kind:{value}"
+
+
+def revenue_segment(
+    ctx: DocumentContext, s: Sentence, item: Item, d: Decision, decided: dict[int, Decision], right: str
+) -> tuple[str, str]:
+    folded = ctx.folded
+    rule = d.rule
+    source = REVENUE_FROM.match(right)
+    if source:
+        return region_or_segment(clean_dimension(source.group("d"))), ""
+    q = item.q
+    anchor = d.keyword_start if 0 <= d.keyword_start < q.start else q.start
+    clause_start = clause_begin(folded, anchor, s.start)
+    raw = ctx.without_names(clause_start, anchor)
+    raw = CUM_MARKER.sub(" ", PARENS.sub("", raw))
+    raw = NUMBERING_AND_YEARS.sub(" ", raw)
+    # '云端部署贡献了公司不足89.2%的收入' / '金融科技收入占…': words around the segment name
+    raw = SEGMENT_TAIL_WORDS.sub("", raw)
+    raw = REVENUE_WORD_END.sub("", raw)
+    value = clean_dimension(raw.split(" ")[-1] if raw.strip() else "")
+    looks_like_segment = SEGMENT_SUFFIX.search(value) or REGION_WORDS.search(value)
+    value = SEGMENT_WORD_END.sub("", value) if len(value) > 3 else value
+    if len(value) < 2 or any(ch.isdigit() for ch in value):
+        if rule.code == "revenue_share_pct":
+            return "", "share_without_segment"
+        return "", ""
+    cue = SEGMENT_CUE.search(folded[max(0, s.start - 60) : anchor])
+    if ctx.is_subject_name(value):
+        return "", ""
+    if rule.code == "revenue" and not (cue or looks_like_segment):
+        return "", "unknown_subject"
+    return region_or_segment(value), ""

@@ -1,0 +1,128 @@
+"""Stage 7, emit: a decided candidate as a figure row (or an unclassified mention, with its reason),
+with the quote that holds it and the FX rate its own conversion implies.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.figures.company import likely_company
+from ingest.figures.context import DocumentContext
+from ingest.figures.records import (
+    Decision,
+    Item,
+    Out,
+    stable_id,
+)
+from ingest.schema import SEED_SCHEMAS, empty_frame
+from ingest.sentences import Sentence
+
+
+def quote_span(s: Sentence, item: Item, d: Decision | None) -> tuple[int, int]:
+    start = max(s.start, item.q.start - 100)
+    if d is not None and 0 <= d.keyword_start < item.q.start:
+        start = max(s.start, min(start, d.keyword_start))
+    end = min(s.end, max(item.end, item.q.end) + 30)
+    end = max(end, item.end)
+    return start, end
+
+
+def emit(ctx: DocumentContext, out: Out, s: Sentence, item: Item, d: Decision) -> None:
+    q = item.q
+    doc_id = ctx.doc.document_id
+    value_text = ctx.text[q.start : q.end]
+    if item.converted_value is not None and q.value:
+        rate_date = d.period.end if d.rule is not None and d.period is not None else ctx.doc.published_at
+        if d.rule is None or d.period is None or d.period.period_type != "AS_OF":
+            rate_date = ctx.doc.published_at
+        out.fx.append(
+            {
+                "rate_date": rate_date,
+                "base_currency": item.currency,
+                "quote_currency": item.converted_currency,
+                "rate": round(item.converted_value / q.value, 6),
+                "source": f"implied:{doc_id}",
+                "document_id": doc_id,
+                "quote": ctx.text[q.start : item.end],
+            }
+        )
+    start, end = quote_span(s, item, d)
+    if d.rule is None:
+        out.unclassified.append(
+            {
+                "mention_id": stable_id(doc_id, q.start, q.end, "unclassified"),
+                "document_id": doc_id,
+                "company_id": d.company_id or likely_company(ctx, s, item, d.reason),
+                "value": q.value,
+                "unit": out_unit(q.unit, item.currency),
+                "currency": item.currency,
+                "value_text": value_text,
+                "char_start": start,
+                "char_end": end,
+                "quote": ctx.text[start:end],
+                "reason": d.reason or "no_metric",
+            }
+        )
+        return
+    rule = d.rule
+    rows = []
+    if q.low is not None and rule.code == "offer_price_low":
+        high_rule = ctx.lexicon.metrics["offer_price_high"]
+        rows = [(rule, q.low), (high_rule, q.high)]
+    else:
+        rows = [(rule, q.value)]
+    for r, value in rows:
+        if d.negate:
+            value = -abs(value)
+        converted = item.converted_value
+        if converted is not None and d.negate:
+            converted = -abs(converted)
+        qualifier = q.qualifier
+        if qualifier == "exact" and item.series_approx:
+            qualifier = "approx"
+        period = d.period
+        out.figures.append(
+            {
+                "figure_id": stable_id(doc_id, q.start, r.code, d.dimension, period.label),
+                "document_id": doc_id,
+                "company_id": d.company_id,
+                "table_name": r.table,
+                "metric": r.code,
+                "dimension": d.dimension,
+                "period_type": period.period_type,
+                "period_start": period.start,
+                "period_end": period.end,
+                "period_label": period.label,
+                "value": float(value),
+                "unit": r.out_unit
+                or out_unit(q.unit if r.unit != "money" else "money", item.currency or "CNY"),
+                "currency": (item.currency or "CNY") if r.unit == "money" else "",
+                "qualifier": qualifier,
+                "value_text": value_text,
+                "char_start": start,
+                "char_end": end,
+                "quote": ctx.text[start:end],
+                "converted_value": converted,
+                "converted_currency": item.converted_currency or None,
+                "rule": d.rule_name,
+            }
+        )
+
+
+def out_unit(unit: str, currency: str) -> str:
+    if unit == "money":
+        return currency or "CNY"
+    return unit or "count"
+
+
+_EMPTY: dict[str, pl.DataFrame] = {}
+
+
+def frame(rows: list[dict], name: str) -> pl.DataFrame:
+    """Rows built with exactly the seed's columns, typed by the schema (cheaper than conform)."""
+    if not rows:
+        # building an empty frame costs as much as a full one: build it once (clones are cheap)
+        if name not in _EMPTY:
+            _EMPTY[name] = empty_frame(name)
+        return _EMPTY[name].clone()
+    return pl.DataFrame(rows, schema=SEED_SCHEMAS[name])

@@ -1,0 +1,138 @@
+"""The figure extractor's fixed grammar, loaded from `ingest/rules/grammar.yml`.
+
+These words drive control flow (series markers, conversion brackets, price moments, market totals);
+the metric vocabulary is `ingest/rules/metrics.yml` (`ingest.lexicon`). Every name below is read from
+the rules file at import, and a missing or malformed entry raises an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+GRAMMAR_YML = Path(__file__).resolve().parent.parent / "rules" / "grammar.yml"
+
+
+def _load() -> dict:
+    try:
+        data = yaml.safe_load(GRAMMAR_YML.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{GRAMMAR_YML}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("patterns"), dict):
+        raise ValueError(f"{GRAMMAR_YML}: expected a mapping with a 'patterns' mapping")
+    return data
+
+
+_DATA = _load()
+_IGNORE_CASE = frozenset(_DATA.get("ignore_case") or ())
+
+
+def _value(key: str):
+    if key not in _DATA:
+        raise KeyError(f"{GRAMMAR_YML}: missing key {key!r}")
+    return _DATA[key]
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    patterns = _DATA["patterns"]
+    if name not in patterns:
+        raise KeyError(f"{GRAMMAR_YML}: missing pattern {name!r}")
+    try:
+        return re.compile(patterns[name], re.IGNORECASE if name in _IGNORE_CASE else 0)
+    except re.error as exc:
+        raise ValueError(f"{GRAMMAR_YML}: pattern {name!r} does not compile: {exc}") from exc
+
+
+CLAUSE_STOP: str = _value("clause_stop")
+FALLING_GROWTH_WORDS: tuple[str, ...] = tuple(_value("falling_growth_words"))
+FALLING_PRICE_WORDS: tuple[str, ...] = tuple(_value("falling_price_words"))
+NEGATIVE_DIRECTION: tuple[str, ...] = tuple(_value("negative_direction"))
+HK_DOLLAR_METRICS = frozenset(_value("hk_dollar_metrics"))
+LISTING_DAY_METRICS = frozenset(_value("listing_day_metrics"))
+SHARE_OVER_SPAN = frozenset(_value("share_over_span"))
+MONEY_SCALES: tuple[str, ...] = tuple(_value("money_scales"))
+NO_COMPANY_REASONS = frozenset(_value("no_company_reasons"))
+FLOW_FALLBACK_SENTENCES: int = int(_value("flow_fallback_sentences"))
+EXCHANGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(e["pattern"]), e["code"]) for e in _value("exchanges")
+)
+
+# candidates
+CONVERSION_OPEN = _pattern("conversion_open")
+CONVERSION_CLOSE = _pattern("conversion_close")
+PER_SHARE_BEFORE = _pattern("per_share_before")
+PER_SHARE_AFTER = _pattern("per_share_after")
+HK_PRICE_CONTEXT = _pattern("hk_price_context")
+# series
+SERIES_MARKER = _pattern("series_marker")
+SERIES_LEAD_GAP = _pattern("series_lead_gap")
+SERIES_GAP = _pattern("series_gap")
+ITEM_LIST = _pattern("item_list")
+LIST_JOINER = _pattern("list_joiner")
+NAME_JOINER = _pattern("name_joiner")
+# metric
+USE_OF_PROCEEDS_CONTEXT = _pattern("use_of_proceeds_context")
+USE_OF_PROCEEDS_AFTER = _pattern("use_of_proceeds_after")
+PURPOSE_CUT = _pattern("purpose_cut")
+LEADING_PAREN = _pattern("leading_paren")
+THRESHOLD_AFTER = _pattern("threshold_after")
+SHARE_OF_PREVIOUS = _pattern("share_of_previous")
+OTHER_PERIOD_GAP = _pattern("other_period_gap")
+COMPARISON_TAIL = _pattern("comparison_tail")
+SUBSCRIBED = _pattern("subscribed")
+GROWTH_OF_PREVIOUS = _pattern("growth_of_previous")
+PRICE_MOVE = _pattern("price_move")
+RANGE_PRICE_CONTEXT = _pattern("range_price_context")
+RANK = _pattern("rank")
+RANK_MARKET = _pattern("rank_market")
+LISTING_EVENT = _pattern("listing_event")
+FUTURE_WORDS = _pattern("future_words")
+LISTING_DAY = _pattern("listing_day")
+# period
+AS_OF_WORD = _pattern("as_of_word")
+PERIOD_END_WORDS = _pattern("period_end_words")
+FROM_BEFORE = _pattern("from_before")
+TO_BETWEEN = _pattern("to_between")
+FOUNDING_BEFORE = _pattern("founding_before")
+NUMBERED_YEARS = _pattern("numbered_years")
+TRACK_RECORD = _pattern("track_record")
+# company
+COMPANY_PEER_CUE = _pattern("company_peer_cue")
+COMPANY_LIKE = _pattern("company_like")
+INVESTOR_AFTER = _pattern("investor_after")
+INVESTOR_LIST_AFTER = _pattern("investor_list_after")
+# dimension
+OPEN_WORDS = _pattern("open_words")
+CLOSE_WORDS = _pattern("close_words")
+FIRST_DAY_WORDS = _pattern("first_day_words")
+INTRADAY = _pattern("intraday")
+ROUND = _pattern("round")
+MODEL_QUOTED = _pattern("model_quoted")
+MODEL_LATIN = _pattern("model_latin")
+SEGMENT_NOUN = _pattern("segment_noun")
+CUSTOMER_KIND_BEFORE = _pattern("customer_kind_before")
+PARTNER_WORDS = _pattern("partner_words")
+STRIP_WORDS = _pattern("strip_words")
+DIMENSION_NOISE = _pattern("dimension_noise")
+DIMENSION_TAIL = _pattern("dimension_tail")
+SEGMENT_CUE = _pattern("segment_cue")
+SEGMENT_REVENUE_AFTER = _pattern("segment_revenue_after")
+SEGMENT_SUFFIX = _pattern("segment_suffix")
+REGION_WORDS = _pattern("region_words")
+REVENUE_FROM = _pattern("revenue_from")
+PARENS = _pattern("parens")
+NUMBERING_AND_YEARS = _pattern("numbering_and_years")
+REVENUE_WORD_END = _pattern("revenue_word_end")
+SEGMENT_WORD_END = _pattern("segment_word_end")
+SEGMENT_TAIL_WORDS = _pattern("segment_tail_words")
+LEADING_COPULA = _pattern("leading_copula")
+SPACES = _pattern("spaces")
+
+# every pattern of the file is used here: an entry without a name above is a typo in the rules file
+_UNUSED = set(_DATA["patterns"]) - {
+    k.lower() for k, v in dict(globals()).items() if isinstance(v, re.Pattern)
+}
+if _UNUSED:
+    raise ValueError(f"{GRAMMAR_YML}: patterns not used by the extractor: {sorted(_UNUSED)}")

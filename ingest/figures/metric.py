@@ -1,0 +1,429 @@
+"""Stage 3, metric: which metric a candidate states, from the words around it.
+
+In order: use of proceeds ("…用于X"), words right after the number ("11家基石投资者"), words that make
+it not a company figure (shareholdings, market-wide totals), ranks and price ranges, comparison bases
+("较2023年的3.02亿美元"), follow-on figures ("同比增长Y%" after a revenue), the nearest keyword before it
+since the previous number, price moves, then the nearest keyword in the whole sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import replace
+
+from ingest.figures.context import DocumentContext
+from ingest.figures.dimension import nearest_moment
+from ingest.figures.grammar import (
+    COMPARISON_TAIL,
+    GROWTH_OF_PREVIOUS,
+    LEADING_PAREN,
+    MONEY_SCALES,
+    NEGATIVE_DIRECTION,
+    OTHER_PERIOD_GAP,
+    PRICE_MOVE,
+    PURPOSE_CUT,
+    RANGE_PRICE_CONTEXT,
+    SHARE_OF_PREVIOUS,
+    SUBSCRIBED,
+    THRESHOLD_AFTER,
+    USE_OF_PROCEEDS_AFTER,
+    USE_OF_PROCEEDS_CONTEXT,
+)
+from ingest.figures.records import (
+    Decision,
+    Item,
+    clean_dimension,
+    shift_year,
+    year_before,
+)
+from ingest.lexicon import MetricRule
+from ingest.numbers import Quantity
+from ingest.periods import (
+    PeriodMention,
+    is_relative_year,
+    years_back,
+)
+from ingest.sentences import Sentence
+
+# rules whose unit fits a kind of number: (unit, classifier, has currency, has scale, money scale) -> rules
+RULES_BY_KIND: dict[tuple, list[MetricRule]] = {}
+
+
+def compatible_rules(ctx: DocumentContext, item: Item) -> list[MetricRule]:
+    if item.compatible is None:
+        q = item.q
+        key = (q.unit, q.classifier, bool(q.currency), bool(q.scale_text), q.scale_text in MONEY_SCALES)
+        by_unit = RULES_BY_KIND.get(key)
+        if by_unit is None:
+            by_unit = RULES_BY_KIND[key] = [r for r in ctx.rules if unit_fits(r, item)]
+        value = abs(q.value)
+        item.compatible = [
+            r
+            for r in by_unit
+            if (r.min_value is None or value >= r.min_value) and (r.max_value is None or value <= r.max_value)
+        ]
+    return item.compatible
+
+
+def compatible(rule: MetricRule, item: Item) -> bool:
+    return unit_fits(rule, item) and value_fits(rule, item)
+
+
+def value_fits(rule: MetricRule, item: Item) -> bool:
+    value = abs(item.q.value)
+    if rule.min_value is not None and value < rule.min_value:
+        return False
+    return rule.max_value is None or value <= rule.max_value
+
+
+def unit_fits(rule: MetricRule, item: Item) -> bool:
+
+    q = item.q
+    if rule.unit == "money":
+        ok = q.unit == "money" or (
+            q.unit == "" and rule.table == "financials" and q.scale_text in MONEY_SCALES
+        )
+    elif rule.unit == "count":
+        ok = (q.unit == "count" or (q.unit == "" and bool(q.scale_text))) and not q.currency
+        # the counting word must fit the thing counted: 24家OEM are not 24 devices
+        ok = ok and q.classifier in rule.classifiers
+    else:
+        ok = q.unit == rule.unit
+    return ok
+
+
+def best_keyword(
+    ctx: DocumentContext,
+    rules: list[MetricRule],
+    item: Item,
+    window: str,
+    window_start: int,
+    sentence_text: str,
+    extended: bool,
+) -> tuple[MetricRule, re.Match] | None:
+    best = None
+    best_key = None
+    for rule in compatible_rules(ctx, item):
+        if rule.before_any is None or not rule.before_any.search(window):
+            continue
+        if rule.requires and not any(r.search(sentence_text) for r in rule.requires):
+            continue
+        if any(b.search(window) for b in rule.block_if_window):
+            continue
+        for pat in rule.before:
+            for m in pat.finditer(window):
+                if m.end() == m.start():
+                    continue
+                gap = window[m.end() :]
+                if any(f.search(gap) for f in rule.forbid):
+                    continue
+                if rule.not_after and any(na.search(window[: m.start()]) for na in rule.not_after):
+                    continue
+                if extended and (
+                    gap_has_same_unit(ctx, item, window_start + m.end())
+                    or any(
+                        a < window_start + m.end() and window_start + m.start() < b for a, b in ctx.consumed
+                    )
+                ):
+                    continue
+                key = (m.end(), m.end() - m.start())
+                if best_key is None or key > best_key:
+                    best, best_key = (rule, m), key
+    return best
+
+
+def gap_has_same_unit(ctx: DocumentContext, item: Item, gap_start: int) -> bool:
+    """A keyword already used by an earlier number of the same kind does not reach this one."""
+    for other in ctx.items[bisect.bisect_left(ctx.item_starts, gap_start) :]:
+        o = other.q
+        if o.start >= item.q.start:
+            break
+        if (
+            o.start >= gap_start
+            and o.unit == item.q.unit
+            and other.paren_of is None
+            and "至" not in (between := ctx.folded[o.end : item.q.start])
+            and "到" not in between
+        ):
+            return True
+    return False
+
+
+def choose_metric(
+    ctx: DocumentContext,
+    s: Sentence,
+    idx: int,
+    item: Item,
+    window: str,
+    prev_end: int,
+    right: str,
+    decided: dict[int, Decision],
+) -> Decision:
+    q = item.q
+    folded = ctx.folded
+    sentence_text = folded[s.start : s.end]
+    metrics = ctx.lexicon.metrics
+    # use of proceeds: '募集资金净额的70%(约29亿港元)将用于X'
+    if item.paren_of is not None:
+        head = decided.get(item.paren_of)
+        if head is not None and head.rule is not None and head.rule.code == "use_of_proceeds_pct":
+            return Decision(
+                metrics["use_of_proceeds_amount"], "use_of_proceeds_paren", dimension=head.dimension
+            )
+    if q.unit in ("pct", "money") and proceeds_sentence(ctx, s):
+        purpose = USE_OF_PROCEEDS_AFTER.match(LEADING_PAREN.sub("", right))
+        if purpose:
+            value = clean_dimension(PURPOSE_CUT.split(purpose.group("purpose"))[0])
+            if not value:
+                return Decision(None, "", reason="use_of_proceeds_without_purpose")
+            code = "use_of_proceeds_pct" if q.unit == "pct" else "use_of_proceeds_amount"
+            return Decision(metrics[code], "use_of_proceeds", dimension=f"purpose:{value}")
+    if item.paren_of is not None:
+        return Decision(None, "", reason="parenthetical_amount")
+    if q.unit == "money" and THRESHOLD_AFTER.match(right):
+        return Decision(None, "", reason="threshold")
+    # words right after the number: '11家基石投资者', '600亿参数', '的发行价'
+    after_hit = after_keyword(ctx, item, right, sentence_text)
+    if after_hit is not None and q.low is None:
+        return after_hit
+    probe = window + q.text + right[:12]
+    for reason, patterns in ctx.lexicon.not_figures.items():
+        if reason == "market_wide":
+            # market words count only when no company is named between them and the number
+            if market_wide_before(ctx, s, q, prev_end, patterns):
+                return Decision(None, "", reason=reason)
+        elif any(p.search(probe) for p in patterns):
+            return Decision(None, "", reason=reason)
+    if market_wide_before(ctx, s, q, s.start, ctx.lexicon.market_wide_sentence):
+        return Decision(None, "", reason="market_wide")
+    if q.unit == "rank":
+        return Decision(metrics["market_rank"], "rank")
+    # offer price range: '招股价区间为每股9.5港元至11.5港元'
+    if q.low is not None:
+        if q.unit == "money" and RANGE_PRICE_CONTEXT.search(folded[s.start : q.start]) and q.high < 100_000:
+            return Decision(metrics["offer_price_low"], "offer_price_range")
+        return Decision(None, "", reason="range")
+    comparison = comparison_base(ctx, s, item, window, prev_end, decided)
+    if comparison is not None:
+        return comparison
+    follow = follow_on(ctx, s, item, window, decided) or same_metric_other_period(
+        ctx, item, prev_end, decided
+    )
+    if follow is not None:
+        return follow
+    hit = best_keyword(ctx, ctx.rules, item, window, prev_end, sentence_text, extended=False)
+    if hit is not None:
+        return from_keyword(hit, prev_end, item, window)
+    move = price_move(ctx, s, item, window)
+    if move is not None:
+        return move
+    sentence_window = folded[s.start : q.start]
+    hit = best_keyword(ctx, ctx.rules, item, sentence_window, s.start, sentence_text, extended=True)
+    if hit is not None:
+        rule, m = hit
+        if rule.per_share and not item.per_share:
+            return Decision(None, "", reason="price_without_per_share_context")
+        d = from_keyword(hit, s.start, item, sentence_window)
+        d.rule_name = "keyword_sentence"
+        return d
+    return Decision(None, "", reason="no_metric")
+
+
+def proceeds_sentence(ctx: DocumentContext, s: Sentence) -> bool:
+    """Whether the sentence talks about raised money (募资, 所得款项 …); once per sentence."""
+    if s.start not in ctx.proceeds_sentences:
+        ctx.proceeds_sentences[s.start] = bool(USE_OF_PROCEEDS_CONTEXT.search(ctx.folded, s.start, s.end))
+    return ctx.proceeds_sentences[s.start]
+
+
+def market_wide_before(ctx: DocumentContext, s: Sentence, q: Quantity, start: int, patterns) -> bool:
+    """A market-wide marker in folded[start:q] with no company named after it
+    ('港股今年上半年共有30只新股上市，集资总额约180亿港元')."""
+    key = (s.start, id(patterns))
+    if key not in ctx.market_words:
+        # a marker in part of the sentence is a marker in the whole sentence: most sentences have
+        # none, and one search per sentence settles it for all their numbers
+        ctx.market_words[key] = any(p.search(ctx.folded, s.start, s.end) for p in patterns)
+    if not ctx.market_words[key]:
+        return False
+    before = ctx.folded[start : q.start]
+    for pattern in patterns:
+        for m in pattern.finditer(before):
+            named = [c for c in ctx.sentence_mentions(s) if start + m.end() <= c.start < q.start]
+            if not named:
+                return True
+    return False
+
+
+def from_keyword(hit, offset: int, item: Item, window: str) -> Decision:
+    rule, m = hit
+    keyword = m.group(0)
+    negate = any(w in keyword for w in rule.negate)
+    tail = window[m.end() :]
+    if rule.negate and any(w in tail for w in NEGATIVE_DIRECTION):
+        negate = any(w in tail for w in rule.negate) or negate
+    return Decision(rule, "keyword", keyword=keyword, keyword_start=offset + m.start(), negate=negate)
+
+
+def after_keyword(ctx: DocumentContext, item: Item, right: str, sentence_text: str) -> Decision | None:
+    """The keyword right after the number that ends first wins ('为发明专利' before '专利')."""
+    best = None
+    for rule in compatible_rules(ctx, item):
+        if not rule.after:
+            continue
+        if rule.requires and not any(r.search(sentence_text) for r in rule.requires):
+            continue
+        for pat in rule.after:
+            m = pat.search(right)
+            if m and (best is None or (m.end(), -len(m.group(0))) < (best[1].end(), -len(best[1].group(0)))):
+                best = (rule, m)
+    if best is None:
+        return None
+    rule, m = best
+    return Decision(rule, "keyword_after", keyword=m.group(0), keyword_start=item.end + m.start())
+
+
+def comparison_base(
+    ctx: DocumentContext, s: Sentence, item: Item, window: str, prev_end: int, decided: dict[int, Decision]
+) -> Decision | None:
+    """'较2023年的3.02亿美元' / '上年同期亏损1.92亿元': the base value of a comparison."""
+    if item.q.unit not in ("money", "count"):
+        return None
+    comps = [
+        p for p in ctx.periods_from(prev_end) if p.end <= item.q.start and p.role == "comparison" and p.parts
+    ]
+    if not comps:
+        return None
+    comp = comps[-1]
+    tail = ctx.folded[comp.end : item.q.start]
+    if not COMPARISON_TAIL.fullmatch(tail):
+        return None
+    main = next(
+        (
+            d
+            for d in decided.values()
+            if d.rule is not None and not d.is_comparison and d.rule.unit == item.q.unit
+        ),
+        None,
+    )
+    hit = best_keyword(ctx, ctx.rules, item, tail, comp.end, ctx.folded[s.start : s.end], extended=False)
+    if hit is not None:
+        d = from_keyword(hit, comp.end, item, tail)
+    elif main is not None:
+        d = replace(main, keyword="", negate=main.negate)
+    else:
+        return None
+    same_period = "同期" in ctx.folded[comp.start : comp.end + 2]
+    ref = main.period if main is not None else None
+    back = years_back_from_figure(ctx, s, comp)
+    if back is not None:
+        # '2024年…，上年同期为Y': the year before the figure's period, not before publication
+        d.period = year_before(ref, comp.period, back, same_period) if ref is not None else None
+        if d.period is None and main is None:
+            d.period = comp.period if not same_period else None
+    elif same_period:
+        d.period = shift_year(ref, comp.period.start.year) if ref is not None else None
+    else:
+        d.period = comp.period
+    if d.period is None:
+        return None
+    d.rule_name = "comparison_base"
+    d.is_comparison = True
+    return d
+
+
+def years_back_from_figure(ctx: DocumentContext, s: Sentence | None, p: PeriodMention) -> int | None:
+    """去年/上年 counted from the stated period of the figure before it, unless that period was
+    itself counted from the publication date ('去年亏损X，前年为Y')."""
+    back = years_back(p.text)
+    if back is None or s is None:
+        return None
+    earlier = [x for x in ctx.sentence_periods(s) if x.end <= p.start]
+    return None if any(is_relative_year(x.text) for x in earlier) else back
+
+
+def same_metric_other_period(
+    ctx: DocumentContext, item: Item, prev_end: int, decided: dict[int, Decision]
+) -> Decision | None:
+    """'2024年收入37.7亿元，2023年为34.1亿元': the previous figure's metric for another period."""
+    previous = [d for d in decided.values() if d.rule is not None and not d.is_comparison]
+    if not previous:
+        return None
+    last = previous[-1]
+    if last.rule.kind not in ("flow", "stock") or not compatible(last.rule, item):
+        return None
+    inside = [p for p in ctx.periods_from(prev_end) if p.end <= item.q.start]
+    if len(inside) != 1 or inside[0].is_multi or inside[0].role not in ("period", "as_of"):
+        return None
+    p = inside[0]
+    text = ctx.folded[prev_end : p.start] + "|" + ctx.folded[p.end : item.q.start]
+    if not OTHER_PERIOD_GAP.fullmatch(text):
+        return None
+    period = p.period
+    rule_name = "same_metric_other_period"
+    back = years_back_from_figure(ctx, ctx.sentence_of(p.start), p)
+    if back is not None:
+        # '2024年净亏损X，上年为Y': the year before the previous figure's period
+        period = year_before(last.period, p.period, back, False) if last.period else None
+        if period is None:
+            return None
+        rule_name = "previous_year"
+    return Decision(
+        last.rule,
+        rule_name,
+        negate=last.negate,
+        dimension=last.dimension,
+        period=period,
+    )
+
+
+def follow_on(
+    ctx: DocumentContext, s: Sentence, item: Item, window: str, decided: dict[int, Decision]
+) -> Decision | None:
+    """Percentages that refer to the previous figure: '收入X，同比增长Y%' / '研发人员X人，占比Y%'."""
+    previous = [d for d in decided.values() if d.rule is not None and not d.is_comparison]
+    if not previous or item.q.unit not in ("pct", "money"):
+        return None
+    last = previous[-1]
+    metrics = ctx.lexicon.metrics
+    if item.q.unit == "money":
+        # '11家基石投资者合计认购29.8亿港元'
+        subscribed = SUBSCRIBED.match(window) or SUBSCRIBED.match(
+            ctx.without_names(item.q.start - len(window), item.q.start).replace(" ", "")
+        )
+        if last.rule.code == "cornerstone_count" and subscribed:
+            return Decision(metrics["cornerstone_amount"], "amount_of_previous")
+        return None
+    growth = GROWTH_OF_PREVIOUS.match(window)
+    if growth and last.rule.code == "revenue":
+        revenue = next(d for d in previous if d.rule.code == "revenue")
+        negative = growth.group("dir") in ("下降", "减少", "下滑", "下跌")
+        return Decision(
+            metrics["revenue_growth_yoy_pct"],
+            "growth_of_previous",
+            negate=negative,
+            period=revenue.period,
+            company_id=revenue.company_id,
+        )
+    if SHARE_OF_PREVIOUS.match(window):
+        if last.rule.code == "revenue" and last.dimension:
+            return Decision(metrics["revenue_share_pct"], "share_of_previous", dimension=last.dimension)
+        if last.rule.code == "rd_headcount":
+            return Decision(metrics["rd_headcount_share_pct"], "share_of_previous")
+    return None
+
+
+def price_move(ctx: DocumentContext, s: Sentence, item: Item, window: str) -> Decision | None:
+    if item.q.unit != "pct":
+        return None
+    m = PRICE_MOVE.search(window)
+    if not m:
+        return None
+    before = ctx.folded[s.start : item.q.start]
+    moment = nearest_moment(before)
+    if moment not in ("at_open", "at_close", "first_day"):
+        return None
+    code = "opening_change_pct" if moment == "at_open" else "first_day_change_pct"
+    negative = m.group("dir") in ("下跌", "跌", "回落", "下挫", "下滑", "低开", "破发")
+    return Decision(ctx.lexicon.metrics[code], "price_move", negate=negative)
