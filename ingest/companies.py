@@ -46,6 +46,7 @@ LEAD_CHARS = 600  # at most this much of the body (after the title) may name an 
 LEAD_PARAGRAPHS = 2  # ... and only its first paragraphs of at least PARAGRAPH_MIN_CHARS (not bylines)
 PARAGRAPH_MIN_CHARS = 30
 MIN_MENTIONS = 2  # an unseen subject found in the lead must be named again in the document
+HEADLINE_CHARS = 60  # a first line this short, in a document without a title, is its headline
 
 
 @cache
@@ -228,6 +229,8 @@ class DiscoveredCompany:
     known: bool  # True when the name resolved to a company the matcher already knew
     aliases: tuple[str, ...] = ()  # other names of the same company in this document (folded)
     subject: bool = True  # False for a comparable company named beside the subject
+    ticker: str = ""  # '9923.HK', '688041.SH', 'XPEV' when the document states the stock code
+    exchange: str = ""  # HKEX / STAR / SSE / SZSE / NASDAQ / NYSE, from the stock code
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,17 @@ class _DiscoveryRules:
     comparable_cue_re: re.Pattern[str]
     comparable_name_re: re.Pattern[str]
     generic_end_re: re.Pattern[str]
+    stock_code_re: re.Pattern[str]
+    ticker_statement_re: re.Pattern[str]
+    parent_after_re: re.Pattern[str]
+    filing_name_re: re.Pattern[str]
+    title_next_re: re.Pattern[str]
+    title_separator_re: re.Pattern[str]
+    title_tag_re: re.Pattern[str]
+    region_re: re.Pattern[str]
+    legal_suffix_re: re.Pattern[str]
+    core_suffix_re: re.Pattern[str]
+    company_suffix_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -274,14 +288,33 @@ def _discovery_rules() -> _DiscoveryRules:
         generic_end_re=re.compile(
             "(?:" + alternation(rule("events", "subject_descriptors")) + r"|行业|市场|平均|整体|同行|同业)$"
         ),
+        stock_code_re=re.compile(rule("events", "stock_code")),
+        ticker_statement_re=re.compile(rule("events", "ticker_statement")),
+        parent_after_re=re.compile(rule("events", "parent_after")),
+        filing_name_re=re.compile(rule("events", "filing_name")),
+        title_next_re=re.compile(
+            "(?:" + alternation(rule("events", "title_subject_next")) + ")", re.IGNORECASE
+        ),
+        title_separator_re=re.compile(rule("events", "title_separators")),
+        title_tag_re=re.compile(rule("events", "title_tags")),
+        region_re=re.compile("^(?:" + alternation(rule("events", "region_prefixes")) + ")"),
+        legal_suffix_re=re.compile(rule("events", "legal_suffix")),
+        core_suffix_re=re.compile("(?:" + alternation(rule("events", "legal_core_suffixes")) + ")$"),
+        company_suffix_re=re.compile("(?:" + alternation(rule("events", "company_suffixes")) + ")$"),
     )
 
 
-_CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n《》【】、|]")
+_CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n《》【】、|丨│｜]")
 _NAME_OK = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·.&\- ]*")
 _BAD_NAME_CHARS = re.compile(r"[的了是在于将已也都被把与及和并]")
 _LEGAL_SUFFIX = re.compile(r"(?:有限公司|有限责任公司|集团)$")  # a registered full name may be long
 _LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")
+# in a lead, bullets (' - ') and citation markers ('[3]') end a clause too; in a headline, spaces do
+_LEAD_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s[-–—•]\s|\[\d{1,3}\]")
+_HEADLINE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s+")
+_INNER_DIGITS = re.compile(r"(?<=\D)\d")
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年")
+_LEADING_JOINER = re.compile(r"\s*(?:以及|及|与|和|、|&)\s*")
 MIN_CUT_INDEX = 2  # a cut word may start a name ("再鼎…"): only cut after the first two characters
 
 
@@ -332,15 +365,26 @@ def _is_plausible_name(name: str) -> bool:
         return False
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in name)
     longest = 24 if _LEGAL_SUFFIX.search(name) else 10
-    if cjk and (_BAD_NAME_CHARS.search(name) or not 2 <= cjk <= longest):
+    # a name may start with 和 (和黄医药) but not hold a joining or grammar word inside
+    if cjk and (_BAD_NAME_CHARS.search(name, 1 if name[0] == "和" else 0) or not 2 <= cjk <= longest):
         return False
+    if cjk and (" " in name or _DATELINE.search(name) or _INNER_DIGITS.search(name)):
+        return False  # Chinese names hold no spaces and no '7月10日讯'; digits only lead ('360数科')
     return len(name) >= 2
+
+
+@lru_cache(maxsize=1)
+def _descriptor_end() -> re.Pattern[str]:
+    return re.compile("(?:" + alternation(rule("events", "subject_descriptors")) + ")$")
 
 
 def _split_joined(name: str) -> list[tuple[int, str]]:
     """(offset, part) of "X与Y" when both parts are at least two characters, else [(0, name)]."""
+    rules = _discovery_rules()
     parts, begin = [], 0
-    for m in _discovery_rules().joiner_re.finditer(name):
+    for m in rules.joiner_re.finditer(name):
+        if _descriptor_end().search(name, begin, m.start()):
+            continue  # '生物科技公司和黄医药': 和 starts the name after a descriptor, joins nothing
         if m.start() - begin >= 2 and len(name) - m.end() >= 2:
             parts.append((begin, name[begin : m.start()]))
             begin = m.end()
@@ -348,14 +392,18 @@ def _split_joined(name: str) -> list[tuple[int, str]]:
     return parts
 
 
-def _candidates_in(folded: str, original: str, published_at) -> list[tuple[str, str, str, bool]]:
+def _candidates_in(
+    folded: str, original: str, published_at, headline: bool = False
+) -> list[tuple[str, str, str, bool]]:
     """(folded name, name as written, evidence clause, joined) for each "<name> … <trigger>" in
-    `folded`; `joined` marks one of several names before one trigger ("X与Y同日挂牌")."""
+    `folded`; `joined` marks one of several names before one trigger ("X与Y同日挂牌"). In a
+    `headline`, spaces separate phrases too."""
     rules = _discovery_rules()
+    breaks = _HEADLINE_BREAK if headline else _LEAD_BREAK
     out = []
     for m in rules.trigger_re.finditer(folded):
         start = 0
-        for brk in _CLAUSE_BREAK.finditer(folded, 0, m.start()):
+        for brk in breaks.finditer(folded, 0, m.start()):
             start = brk.end()
         if start == m.start():
             continue
@@ -439,6 +487,8 @@ class _Entity:
     known_id: str | None = None
     from_manifest: bool = False
     subject: bool = True
+    ticker: str = ""
+    exchange: str = ""
 
     def owns(self, name: str) -> bool:
         return any(name in n or n in name for n in self.names)
@@ -456,7 +506,9 @@ def _short_aliases(doc: Document, names: list[str]) -> list[str]:
                 short = (b.group("short") or b.group("quoted") or b.group("short2") or "").strip()
                 declared = "简称" in b.group(0) or "下称" in b.group(0)
                 # A Chinese short form shares the full name's first character (or is declared by 简称).
-                chinese = _is_plausible_name(short) and (declared or short[0] == name[0])
+                chinese = _is_plausible_name(short) and (
+                    declared or short[0] == name[0] or _same_company(short, name)
+                )
                 latin = _LATIN_ALIAS.fullmatch(short) is not None and len(short) >= 3
                 if short != name and short not in rules.stop_names and (chinese or latin):
                     out.append(short)
@@ -487,11 +539,161 @@ def _full_name_before(folded: str, start: int, end: int, short: str) -> str | No
     return None
 
 
+@dataclass
+class _Candidate:
+    """A company name the title or the lead of a document gives, with how it was found."""
+
+    name: str  # folded
+    written: str
+    evidence: str
+    source: str  # title / lead
+    position: int  # offset in the title or the document, for "first named"
+    joined: bool = False  # one of several names before one trigger ("X与Y同日挂牌")
+    coded: bool = False  # named with its stock code ("移卡(9923)"): a company for certain
+    parent: bool = False  # "长和(00001)旗下…": the parent of the company the article is about
+    ticker: str = ""
+    exchange: str = ""
+    short: str = ""  # the short name declared with the code ("(以下简称"X",688041.SH)")
+    latin: str = ""  # the Latin name given with the code ("元光科技(2605,METALIGHT)")
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in (self.name, self.short, self.latin) if n]
+
+
+def _ticker(code: str, market: str, us: str) -> tuple[str, str]:
+    """(ticker, exchange) of a stock code as written beside a name."""
+    if us:
+        return us.upper(), ""
+    market = (market or "").upper()
+    if market == "HK" or (not market and len(code) in (4, 5)):
+        return f"{int(code):04d}.HK", "HKEX"
+    if len(code) == 6:
+        if code.startswith(("688", "689")):
+            return f"{code}.SH", "STAR"
+        if code.startswith("60"):
+            return f"{code}.SH", "SSE"
+        if code.startswith(("00", "30")):
+            return f"{code}.SZ", "SZSE"
+    return code, ""
+
+
+def _coded_candidates(folded: str, original: str, offset: int, source: str) -> list[_Candidate]:
+    """Names written with their stock code: "移卡(9923)", "微创机器人-B(02252.HK)", "X(以下简称"Y",09680)"."""
+    rules, out = _discovery_rules(), []
+    for m in rules.stock_code_re.finditer(folded):
+        start = max(0, m.start() - 40)
+        for brk in _CLAUSE_BREAK.finditer(folded, start, m.start()):
+            start = brk.end()
+        close = folded.rfind(")", start, m.start())
+        start = max(start, close + 1)
+        space = max(folded.rfind(" ", start, m.start() - 1), folded.rfind("\u3000", start, m.start() - 1))
+        start = max(start, space + 1)  # '中国经济网北京7月10日讯 如祺出行…': a dateline before a space
+        joiner = _LEADING_JOINER.match(folded, start, m.start())
+        start = joiner.end() if joiner else start  # '(6979)及梅斯健康(2415)'
+        clause = folded[start : m.start()]
+        # '$明略科技-W', '润迈德-B': a market tag and a share-class letter are not part of the name
+        trimmed = re.sub(r"-(?:[A-Z]{1,2})$", "", clause.rstrip()).lstrip("$ ")
+        name, name_end = _name_before(trimmed)
+        if not _is_plausible_name(name):
+            continue
+        name_start = start + (len(clause) - len(clause.lstrip("$ "))) + name_end - len(name)
+        ticker, exchange = _ticker(m.group("code") or "", m.group("mkt") or "", m.group("us") or "")
+        out.append(
+            _Candidate(
+                name=name,
+                written=original[name_start : name_start + len(name)],
+                evidence=original[start : m.end()],
+                source=source,
+                position=offset + start,
+                coded=True,
+                parent=rules.parent_after_re.match(folded, m.end()) is not None,
+                ticker=ticker,
+                exchange=exchange,
+                short=(m.group("short") or "").strip(),
+                latin=(m.group("latin") or "").strip().lower(),
+            )
+        )
+    return out
+
+
+def _title_lead_names(title: str, body: str) -> list[_Candidate]:
+    """The name a headline segment starts with: its longest start that the body repeats and that a
+    headline word follows ("快手IPO│…", "京東健康首掛…", "13號仔… 和黃醫藥今起招股" → 和黄医药)."""
+    rules = _discovery_rules()
+    folded = fold(title)
+    out: list[_Candidate] = []
+    pos = 0
+    for segment in rules.title_separator_re.split(folded):
+        at = folded.find(segment, pos)
+        pos = at + len(segment)
+        tag = rules.title_tag_re.match(segment)
+        if tag:
+            segment, at = segment[tag.end() :], at + tag.end()
+        rest_after = folded[at:]
+        for end in range(min(len(segment), 12), 1, -1):
+            name = segment[:end]
+            rest = rest_after[end:]
+            if not _is_plausible_name(name) or _cut_at_trigger_words(name) != name:
+                continue
+            follows = rest and (rules.title_next_re.match(rest) or rest[0] in " (:：|丨│｜,，!！")
+            # the body repeats it, the headline does ("X:X首次公开发行…"), or it ends like a company's name
+            named = name in body or folded.count(name) >= 2 or rules.company_suffix_re.search(name)
+            if not follows or not named:
+                continue
+            out.append(_Candidate(name, title[at : at + end], title, "title", at, coded=name not in body))
+            break
+        if out:
+            break
+    return out
+
+
+def _filing_names(doc: Document) -> list[_Candidate]:
+    """ "公司简称:X" in a filing, and "X:X首次公开发行…" headlines of filings."""
+    rules, out = _discovery_rules(), []
+    for m in rules.filing_name_re.finditer(doc.folded, doc.body_start, doc.body_start + LEAD_CHARS):
+        name = m.group("name")
+        if _is_plausible_name(name):
+            s, e = m.span("name")
+            out.append(_Candidate(name, doc.text[s:e], doc.text[m.start() : m.end()], "lead", s, coded=True))
+    return out
+
+
+def _core_names(name: str) -> list[str]:
+    """Shorter forms of a registered name an article may use: '北京海致科技集团股份有限公司' →
+    ['海致科技集团', '海致科技', '海致']; '' for a name that is not a registered one."""
+    rules = _discovery_rules()
+    if not rules.legal_suffix_re.search(name):
+        return []
+    core = rules.legal_suffix_re.sub("", name)
+    core = rules.region_re.sub("", core) or core
+    out = [core]
+    while True:
+        shorter = rules.core_suffix_re.sub("", out[-1])
+        if shorter == out[-1] or len(shorter) < 2:
+            return out
+        out.append(shorter)
+
+
+def _same_company(a: str, b: str) -> bool:
+    """Names one article uses for one company: one starts the other ('奕斯伟' / '奕斯伟计算'), or a
+    registered name and the name it is known by ('广州极飞科技股份有限公司' / '极飞科技')."""
+    a, b = a.lower(), b.lower()
+    forms_a = [a, *_core_names(a)]
+    forms_b = [b, *_core_names(b)]
+    return any(
+        x == y or (min(len(x), len(y)) >= 2 and (x.startswith(y) or y.startswith(x)))
+        for x in forms_a
+        for y in forms_b
+    )
+
+
 def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]:
+    """The companies of `doc`, subjects first (see the module docstring for the order of evidence)."""
     entities: list[_Entity] = []
 
     def entity_for(name: str) -> _Entity | None:
-        return next((e for e in entities if e.owns(name)), None)
+        return next((e for e in entities if any(_same_company(name, n) for n in e.names)), None)
 
     for name in doc.subject_companies:
         written = name.strip()
@@ -504,46 +706,156 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
             entities.append(_Entity([folded_name], written, f"manifest: {written}", known, True))
         elif folded_name not in entity.names:  # "X科技|X" in the manifest: two names of one company
             entity.names.append(folded_name)
+    from_manifest = bool(entities)
     body = _body_without_title(doc)
     lo, hi = _lead_span(doc)
-    regions = [
-        (fold(doc.title), doc.title, True),
-        (doc.folded[lo:hi], doc.text[lo:hi], False),
-    ]
-    for folded, original, in_title in regions:
-        for name, written, evidence, joined in _candidates_in(folded, original, doc.published_at):
-            known = matcher.resolve(name)
-            if known is None and in_title:
-                trimmed = _prefer_recurring(name, body)
-                written, name = written[: len(trimmed)], trimmed
-                known = matcher.resolve(name)
-            shorts = _short_aliases(doc, [name])
-            recurs = any(doc.folded.count(n) >= MIN_MENTIONS for n in [name, *shorts])
-            if known is None and (joined or not in_title) and not recurs:
-                continue  # named once in passing: not the article's subject
-            entity = next((e for e in entities if known and e.known_id == known), None) or entity_for(name)
-            if entity is None:
-                entities.append(_Entity([name], written, evidence, known))
-            elif name not in entity.names:
-                entity.names.append(name)
+    title_folded = fold(doc.title)
+    title: list[_Candidate] = _coded_candidates(title_folded, doc.title, 0, "title")
+    if not title:
+        title = _title_lead_names(doc.title, body)
+    for name, written, evidence, joined in _candidates_in(title_folded, doc.title, doc.published_at, True):
+        title.append(_Candidate(_prefer_recurring(name, body), written, evidence, "title", 0, joined))
+    lead = _filing_names(doc) + _coded_candidates(doc.folded[lo:hi], doc.text[lo:hi], lo, "lead")
+    for name, written, evidence, joined in _candidates_in(
+        doc.folded[lo:hi], doc.text[lo:hi], doc.published_at
+    ):
+        lead.append(_Candidate(name, written, evidence, "lead", doc.folded.find(name, lo), joined))
+    lead.sort(key=lambda c: c.position)
+    first = doc.folded[doc.body_start :].split("\n", 1)[0]
+    if not title and not lead and not doc.title.strip() and len(first.strip()) <= HEADLINE_CHARS:
+        # no headline given: a short first line usually is one ("X赴港IPO:…")
+        title = _title_lead_names(doc.text[doc.body_start : doc.body_start + len(first)], body)
+
+    def usable(c: _Candidate) -> bool:
+        known = matcher.resolve(c.name)
+        names = [c.name, *([c.short] if c.short else []), *_short_aliases(doc, [c.name])]
+        # named again: in the body after a headline, or twice in the document
+        needed = 1 if c.source == "title" else MIN_MENTIONS
+        recurs = any((body if c.source == "title" else doc.folded).count(n) >= needed for n in names)
+        return known is not None or c.coded or recurs
+
+    def add(c: _Candidate, subject: bool) -> None:
+        known = matcher.resolve(c.name)
+        entity = next((e for e in entities if known and e.known_id == known), None) or entity_for(c.name)
+        if entity is None:
+            entity = _Entity([c.name], c.written, c.evidence, known, subject=subject)
+            entities.append(entity)
+        elif c.name not in entity.names:
+            entity.names.append(c.name)
+        entity.names += [n for n in c.names if n not in entity.names]
+        entity.ticker = entity.ticker or c.ticker
+        entity.exchange = entity.exchange or c.exchange
+
+    title = [c for c in title if usable(c) and not c.parent]
+    lead = [c for c in lead if usable(c)]
+    # Subjects: the manifest's; else the headline's (several when it joins them: "X与Y同日挂牌");
+    # else the first company the lead names (with the ones joined to it). Every other company named
+    # with a code or a trigger is registered beside them, never as a subject.
+    if not from_manifest:
+        chosen = title[:1] + [c for c in title[1:] if c.joined] if title else []
+        if not chosen:
+            first = next((c for c in lead if not c.parent), None)
+            if first is not None:
+                chosen = [first] + [
+                    c for c in lead if c is not first and not c.parent and _joined_with(doc, first, c)
+                ]
+        for c in chosen:
+            add(c, subject=True)
+    for c in title + lead:
+        compatible = any(
+            _same_company(x, n) for x in c.names for e in entities if e.subject for n in _specific(e.names)
+        )
+        if compatible and not c.parent:
+            add(c, subject=True)
+        else:
+            add(c, subject=False)
     for name, written, evidence in _comparables(doc, matcher, entities):
         entities.append(_Entity([name], written, evidence, subject=False))
+    return _as_companies(doc, matcher, entities, body)
+
+
+def _specific(names: list[str]) -> list[str]:
+    """The names of a company no other of its names starts ('奕斯伟' drops out beside '奕斯伟计算'):
+    a later name must fit these, so two companies that share a short start stay two."""
+    cores = {n: [n, *_core_names(n)] for n in names}
+    return [
+        n
+        for n in names
+        if not any(m != n and any(x.startswith(n) and x != n for x in cores[m]) for m in names)
+    ] or names
+
+
+def _joined_with(doc: Document, first: _Candidate, other: _Candidate) -> bool:
+    """ "X(6979)及Y(2415)今日上市": Y is joined to X by 及/与/和/、 right after X's code."""
+    gap = doc.folded[first.position : other.position]
+    return (
+        len(gap) <= len(first.evidence) + 4 and re.search(r"\)\s?(?:及|与|和|、|以及)\s?$", gap) is not None
+    )
+
+
+def _as_companies(
+    doc: Document, matcher: CompanyMatcher, entities: list[_Entity], body: str
+) -> list[DiscoveredCompany]:
     found: dict[str, DiscoveredCompany] = {}
     for entity in entities:
         entity.names += [a for a in _short_aliases(doc, entity.names) if a not in entity.names]
-        canonical = entity.names[0] if entity.from_manifest else _canonical(entity.names, body)
         known = entity.known_id or next(
             (matcher.resolve(n) for n in entity.names if matcher.resolve(n)), None
         )
+        # shorter forms the body uses: of a registered name ('海致科技'), and a first part ('美团')
+        cores = [c for n in list(entity.names) for c in _core_names(n) if c in body and c not in entity.names]
+        canonical = entity.names[0] if entity.from_manifest else _canonical(entity.names, body, cores)
+        entity.names += cores
+        entity.names += [
+            p
+            for p in _used_prefixes(entity.names, body, entities)
+            if p not in entity.names and matcher.resolve(p) is None
+        ]
         unseen = known is None or known in matcher.discovered_ids
         cid = known or company_slug(canonical)
         written = entity.written if fold(entity.written) == canonical else _as_written(doc, canonical)
         aliases = tuple(n for n in entity.names if n != canonical)
         if cid not in found:
             found[cid] = DiscoveredCompany(
-                cid, canonical, written, entity.evidence, not unseen, aliases, entity.subject
+                cid,
+                canonical,
+                written,
+                entity.evidence,
+                not unseen,
+                aliases,
+                entity.subject,
+                entity.ticker or _stated_ticker(doc, entity.names),
+                entity.exchange,
             )
     return list(found.values())
+
+
+def _used_prefixes(names: list[str], body: str, entities: list[_Entity]) -> list[str]:
+    """'美团' for '美团点评' when the body also writes it on its own, unless another company of the
+    document starts with it too ('京东' is no alias of '京东健康' beside '京东集团')."""
+    others = [n for e in entities if not any(n in names for n in e.names) for n in e.names]
+    out = []
+    for name in names:
+        if not re.fullmatch(r"[\u4e00-\u9fff]{4,10}", name):
+            continue
+        for end in range(len(name) - 1, 1, -1):
+            prefix = name[:end]
+            alone = sum(
+                1 for m in re.finditer(re.escape(prefix), body) if not body.startswith(name, m.start())
+            )
+            if alone >= 1 and not any(o.startswith(prefix) for o in others) and _is_plausible_name(prefix):
+                out.append(prefix)
+                break
+    return out
+
+
+def _stated_ticker(doc: Document, names: list[str]) -> str:
+    """ "股票代码为"BNR"" in the lead of an article about one company."""
+    m = _discovery_rules().ticker_statement_re.search(doc.folded, doc.body_start, doc.body_start + LEAD_CHARS)
+    if not m:
+        return ""
+    ticker = m.group("ticker")
+    return _ticker(ticker, "", "")[0] if ticker.isdigit() else ticker
 
 
 def _comparables(
@@ -578,12 +890,17 @@ def _comparables(
     return out
 
 
-def _canonical(names: list[str], body: str) -> str:
+def _canonical(names: list[str], body: str, cores: list[str] = ()) -> str:
     """The name an unseen company is filed under: its longest Chinese name the body uses (the full
-    name rather than the bracketed short one or a Latin alias), else the first name found."""
+    name rather than the bracketed short one or a Latin alias), else the longest shorter form of
+    its registered name the body uses, else the first name found."""
     chinese = [n for n in names if re.search(r"[\u4e00-\u9fff]", n) and n in body]
     common = [n for n in chinese if not _LEGAL_SUFFIX.search(n)]  # "X科技" rather than "北京X科技有限公司"
-    return max(common or chinese, key=len) if chinese else names[0]
+    if common:
+        return max(common, key=len)
+    if cores:
+        return max(cores, key=len)
+    return max(chinese, key=len) if chinese else names[0]
 
 
 def _as_written(doc: Document, name: str) -> str:

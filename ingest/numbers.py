@@ -125,6 +125,14 @@ def parse_number(text: str) -> float:
         s = s[: m.start()]
     if _ARABIC.fullmatch(s):
         return sign * float(s) * scale
+    whole, point, decimals = s.partition("点")
+    if point and decimals and all(ch in CN_DIGITS for ch in decimals):
+        # '三点五' = 3.5, '二点九五' = 2.95: digits after 点 are read one by one
+        try:
+            fraction = float("0." + "".join(str(CN_DIGITS[ch]) for ch in decimals))
+            return sign * (parse_chinese_numeral(whole) + fraction) * scale
+        except ValueError:
+            raise ValueError(f"not a number: {text!r}") from None
     try:
         return sign * parse_chinese_numeral(s) * scale
     except ValueError:
@@ -149,18 +157,23 @@ def _grammar() -> dict:
         ]
     )
     arabic = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-    chinese = f"[{_CN_CHARS}]+"
+    # '三点五亿元', '二点九五亿元': Chinese numerals with a decimal point
+    chinese = f"[{_CN_CHARS}]+(?:点[{''.join(CN_DIGITS)}]+)?"
     number = f"(?:{arabic}|{chinese})"
     prefixes = _alternation(rules["currency_prefixes"])
     pattern = (
         rf"(?=[0-9{_CN_CHARS}百人港美RCHUrchu$¥￥\-−])"
         # dates are the most common numerals and never figures: skip them inside the regex engine
         r"(?!\d{1,4}[年月日号])"
-        rf"(?P<sign0>[-−](?={prefixes}))?(?P<cur_pre>{prefixes})?[ \t]?(?P<pct_pre>百分之)?(?P<sign>[-−])?"
-        rf"(?P<n1>{number})(?P<q1>余|多)?(?P<s1>{scales}|[ \t]?(?:billion|million)\b)?(?P<u1>{unit_alt})?"
-        rf"(?:[ \t]?(?P<conn>至|到|~|-|—|–)[ \t]?(?:{prefixes})?"
-        rf"(?P<n2>{number})(?P<q2>余|多)?(?P<s2>{scales})?)?"
-        rf"(?P<q3>余|多)?(?P<unit>{unit_alt})?"
+        rf"(?P<sign0>[-−](?={prefixes}))?(?P<cur_pre>{prefixes})?[ \t]?(?P<pct_pre>百分之)?"
+        # '为 - 3.3亿元': a minus sign set off by a space (kept only after a copula, see below)
+        rf"(?P<sign>[-−])?(?P<sign_gap>[ \t])?"
+        # Hong Kong papers set numbers off by spaces: '1.71 億股', '126 港元', '超購 0.5 倍'
+        rf"(?P<n1>{number})(?P<q1>余|多)?(?P<s1>[ \t]?(?:{scales})|[ \t]?(?:billion|million)\b)?"
+        rf"(?P<u1>[ \t]?(?:{unit_alt}))?"
+        rf"(?:[ \t]?(?P<conn>至|到|~|-|—|–)[ \t]?(?:{prefixes})?[ \t]?"
+        rf"(?P<n2>{number})(?P<q2>余|多)?(?P<s2>[ \t]?(?:{scales}))?)?"
+        rf"(?P<q3>余|多)?(?P<unit>[ \t]?(?:{unit_alt}))?"
     )
     qualifier_words = {
         q: words
@@ -185,6 +198,7 @@ def _grammar() -> dict:
 
 
 _LETTER = re.compile(r"[A-Za-z]")
+_COPULA_BEFORE = re.compile(r"(?:为|是|达|约|至|到|:|：)\s*$")
 
 
 _UNIT_CACHE: dict[str, tuple[str, str, float, bool, str]] = {}
@@ -199,6 +213,7 @@ def _unit_of(unit_word: str, g: dict) -> tuple[str, str, float, bool, str]:
 
 
 def _unit_of_word(unit_word: str, g: dict) -> tuple[str, str, float, bool, str]:
+    unit_word = unit_word.strip()
     if not unit_word:
         return "", "", 1.0, False, ""
     if unit_word in ("个百分点", "百分点"):
@@ -243,11 +258,12 @@ def _qualifier(folded: str, start: int, end: int, g: dict) -> tuple[str, int]:
     return qualifier, end + (len(suf.group(0)) if suf and suf_q else 0)
 
 
-def _is_excluded_context(folded: str, m: re.Match, gd: dict, chinese: bool) -> bool:
+def _is_excluded_context(folded: str, m: re.Match, gd: dict, chinese: bool, start: int) -> bool:
     """Model names, versions, footnotes, ordinals and list numbering are not quantities.
-    `gd` is m.groupdict(), passed in because it is already built."""
-    start = m.start()
+    `gd` is m.groupdict(), passed in because it is already built; `start` is where the number starts."""
     prev = folded[start - 1] if start else ""
+    if prev == "," and start >= 2 and folded[start - 2].isdigit():
+        return True  # '1,2,3,4亿元': the last element of a list written with commas, not a number
     if prev and (prev.isascii() and (prev.isalnum() or prev in "._^#/\\-") or prev in "第"):
         return True
     if not gd["cur_pre"] and start >= 2 and prev == " " and _LETTER.match(folded[start - 2]):
@@ -306,17 +322,25 @@ def find_quantities(folded: str) -> list[Quantity]:
             # the common case, checked first because it is cheap: a bare numeral that is a date,
             # a duration or a Chinese word (2024年, 6月, 一致) is never a figure
             continue
-        if _is_excluded_context(folded, m, gd, chinese):
+        start = m.start()
+        if gd["sign_gap"] and not gd["cur_pre"]:
+            if gd["sign"] and _COPULA_BEFORE.search(folded, max(0, start - 4), start):
+                pass  # '净利润为 - 3.3亿元': a minus sign
+            else:
+                # '- 2.3亿元用于…' at a bullet: a dash, not a sign
+                gd = dict(gd, sign=None)
+                start = m.start("n1")
+        if _is_excluded_context(folded, m, gd, chinese, start):
             continue
         end = m.end()
         if n2:
-            unit_word = gd["unit"] or gd["u1"] or ""
-            scale_text = gd["s2"] or gd["s1"] or ""
+            unit_word = (gd["unit"] or gd["u1"] or "").strip()
+            scale_text = (gd["s2"] or gd["s1"] or "").strip()
         elif gd["u1"]:
             # '12.34%股份': the first unit word ends the number; what follows is the next word
-            unit_word, scale_text, end = gd["u1"], gd["s1"] or "", m.end("u1")
+            unit_word, scale_text, end = gd["u1"].strip(), (gd["s1"] or "").strip(), m.end("u1")
         else:
-            unit_word, scale_text = gd["unit"] or "", gd["s1"] or ""
+            unit_word, scale_text = (gd["unit"] or "").strip(), (gd["s1"] or "").strip()
         if not unit_word and not scale_text and g["duration"].match(folded[end : end + 3]):
             continue  # 2024年, 9点, 49岁, 三个月: dates and durations
         if not unit_word and g["duration"].match(folded[end : end + 3]) and scale_text:
@@ -353,7 +377,6 @@ def find_quantities(folded: str) -> list[Quantity]:
             v2 = -v2 if v2 is not None and gd["sign0"] else v2
         if gd["conn"] == "-" and v2 is not None and not unit and not scale_text:
             continue  # 1-9 without a unit: a date range or a code
-        start = m.start()
         while folded[start].isspace():
             start += 1
         qualifier, end = _qualifier(folded, start, end, g)

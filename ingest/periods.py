@@ -143,11 +143,19 @@ _REL_YEARS = {
 }
 
 # years, months and days as HK prospectuses write them too: 二零二四年 / 二〇二四年, 十二月三十一日
-_Y4 = r"(?:19|20)\d\d|[一二][〇零九][〇零一二三四五六七八九]{2}"
+# Hong Kong papers also write two-digit years ('17至19年收入', '19年底', '於12年創立'): read as 20YY
+# where the words around are not a duration ('成立10年', '近10年来', '10年间').
+_YY = (
+    r"(?<![\d.])(?<!近)(?<!过去)(?<!最近)(?<!超过)(?<!逾)(?<!约)(?<!长达)(?<!历时)(?<!成立)(?<!经营)"
+    r"(?<!运营)(?<!不到)(?<!不足)(?<!第)(?<!这)(?<!前)(?<!后)(?<!多)(?<!近)"
+    r"[0-3]\d(?=\s?年(?!来|内|间|多|半|以上|以来|左右|前|后|时间|期间|里|中|历史|之久|光景|的时间|以内|以后|级|代))"
+)
+_Y4 = rf"(?:19|20)\d\d|[一二][〇零九][〇零一二三四五六七八九]{{2}}|{_YY}"
 _MD = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 _YEAR = rf"(?:(?P<y>{_Y4})\s?(?:财年|年度|年)|(?P<rel>今年|本财年|本年|去年|上一财年|上年|前年|明年))"
 _SUB = (
-    r"(?:(?P<h1>上半年|上半财年|上半年度|前六个月|首六个月)|(?P<h2>下半年|下半财年)|(?P<m9>前三季度|前三季|首三季度|首三季|前九个月|首九个月)"
+    r"(?:(?P<h1>上半年|上半财年|上半年度|(?:前|首)(?:六|6)个月)|(?P<h2>下半年|下半财年)"
+    r"|(?P<m9>前三季度|前三季|首三季度|首三季|(?:前|首)(?:九|9)个月)|(?P<fq>(?:前|首)(?:三|3)个月|首季度?)"
     r"|第?(?P<qn>[一二三四1-4])季度|Q(?P<qq>[1-4])"
     r"|(?P<m1>\d{1,2})\s?[-至到~—–]\s?(?P<m2>\d{1,2})月份?"
     rf"|(?P<mo>{_MD})月(?:份)?(?:(?P<d>{_MD})[日号]|(?P<mend>底|末))?"
@@ -170,6 +178,8 @@ _PATTERN = re.compile(
             rf"(?P<ended>{_ENDED})",
             r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今(?!年)|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
             r"(?P<yrange>(?P<ya>(?:19|20)\d\d)\s?[-至到~—–]\s?(?P<yb>(?:19|20)\d\d)\s?(?:财年|年度|年))",
+            # '17至19年': a range of two-digit years (Hong Kong papers)
+            r"(?<![\d.])(?P<yyrange>(?P<yya>[0-3]\d)\s?[-至到~—–]\s?(?P<yyb>[0-3]\d)\s?年(?!来|内|间|多|半|以上|以来|左右|前|后))",
             r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
             r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
             rf"(?P<ymd>{_YEAR}{_SUB})",
@@ -183,6 +193,7 @@ _PATTERN = re.compile(
     )
     + ")"
 )
+_TWO_DIGIT_YEAR = re.compile(r"(?:截[至止](?:到|至)?\s?)?\d\d(?!\d)")
 _COMPARISON_BEFORE = re.compile(r"(?:较|比|相比|相较|相比于|相较于|对比|较之|同比)\s?$")
 _AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|于|在)\s?$")
 _ENDING_AS_OF = re.compile(r"(?:截至|截止)\s?$")
@@ -202,6 +213,12 @@ CUM_MARKER = re.compile(
 def _num(text: str) -> int:
     """'2024' / '二〇二四' / '十二' → int (Chinese numerals as prospectuses write dates)."""
     return int(text) if text.isdigit() else int(parse_chinese_numeral(text))
+
+
+def _year(text: str) -> int:
+    """A year as written: '2024', '二〇二四', or the two-digit '19' of Hong Kong papers (2019)."""
+    value = _num(text)
+    return 2000 + value if len(text) == 2 and text.isdigit() else value
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -229,6 +246,8 @@ def _sub_period(m: re.Match, year: int) -> tuple[Period | None, str]:
         return half(year, 2), "period"
     if m.group("m9"):
         return nine_months(year), "period"
+    if m.group("fq"):
+        return quarter(year, 1), "period"
     qn = m.group("qn") or m.group("qq")
     if qn:
         return quarter(year, int(qn) if qn.isdigit() else _CN_SMALL[qn]), "period"
@@ -253,7 +272,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
     """The period of one atomic match and its role."""
     if m.group("ended"):
         if m.group("ey"):
-            y = _num(m.group("ey"))
+            y = _year(m.group("ey"))
         else:
             y = published_at.year + _REL_YEARS.get(m.group("erel") or "今年", 0)
         mo = _num(m.group("em"))
@@ -276,7 +295,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
         return (as_of(day), "date") if day else (None, "")
     if m.group("ymd"):
         if m.group("y"):
-            return _sub_period(m, _num(m.group("y")))
+            return _sub_period(m, _year(m.group("y")))
         rel = m.group("rel")
         year = published_at.year + _REL_YEARS[rel]
         period, role = _sub_period(m, year)
@@ -319,7 +338,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
 
 def _shared_end_parts(years_text: str, last: Period) -> tuple[Period, ...]:
     """'截至2023年及2024年12月31日止年度': the earlier years take the period of the last one."""
-    years = [_num(y) for y in re.findall(_Y4, years_text)]
+    years = [_year(y) for y in re.findall(_Y4, years_text)]
     if not years or years != sorted(years) or years[-1] >= last.end.year:
         return ()
     shifted = [_shift_to_year(last, y) for y in years]
@@ -354,9 +373,12 @@ def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
             role = "comparison" if before in ("年", "度", "期") else "same_period"
             out.append(PeriodMention(m.start(), m.end(), m.group(0), as_of(published_at), role))
             continue
-        if m.group("yrange"):
-            a, b = int(m.group("ya")), int(m.group("yb"))
-            if a < b <= a + 15:
+        if m.group("yrange") or m.group("yyrange"):
+            if m.group("yrange"):
+                a, b = int(m.group("ya")), int(m.group("yb"))
+            else:
+                a, b = 2000 + int(m.group("yya")), 2000 + int(m.group("yyb"))
+            if a < b <= a + 15 and (m.group("yrange") or b <= published_at.year + 1):
                 parts = tuple(fy(y) for y in range(a, b + 1))
                 out.append(PeriodMention(m.start(), m.end(), m.group(0), cumulative(parts), "list", parts))
             continue
@@ -366,6 +388,8 @@ def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
             period = None
         if period is None:
             continue
+        if _TWO_DIGIT_YEAR.match(m.group(0)) and period.end.year > published_at.year + 1:
+            continue  # '30年' is no year a report looks back on
         if m.group("ended") and m.group("eyl"):
             parts = _shared_end_parts(m.group("eyl"), period)
             if parts:

@@ -82,9 +82,11 @@ class Label:
         return texts_dir / f"{self.document_id}.txt"
 
 
-def label_files(labels_dir: Path) -> list[Path]:
-    """Every label file under `labels_dir` (sub-folders such as `holdout/` included), sorted."""
-    return sorted(p for p in labels_dir.rglob("*.yml") if not p.name.startswith("_"))
+def label_files(labels_dir: Path, recursive: bool = False) -> list[Path]:
+    """The label files of `labels_dir`, sorted; with `recursive`, those of its sub-folders too
+    (`holdout/` is scored on its own, never with the development set)."""
+    found = labels_dir.rglob("*.yml") if recursive else labels_dir.glob("*.yml")
+    return sorted(p for p in found if not p.name.startswith("_"))
 
 
 def load_label(path: Path) -> Label:
@@ -113,7 +115,7 @@ def check(labels_dir: Path, texts_dir: Path) -> list[str]:
     """Problems with the labels and the excerpts beside them; [] when all is well."""
     problems: list[str] = []
     seen: dict[str, Path] = {}
-    for path in label_files(labels_dir):
+    for path in label_files(labels_dir, recursive=True):
         try:
             label = load_label(path)
         except GoldFileError as exc:
@@ -175,7 +177,11 @@ def available_labels(labels_dir: Path, texts_dir: Path) -> tuple[list[Label], li
     """(labels whose excerpt is on this machine, labels whose excerpt is not)."""
     have, lack = [], []
     for path in label_files(labels_dir):
-        label = load_label(path)
+        try:
+            label = load_label(path)
+        except GoldFileError as exc:  # reported by `check`; the rest of the set is still scored
+            print(f"skipped {path.name}: {exc}", file=sys.stderr)
+            continue
         (have if label.excerpt_path(texts_dir).is_file() else lack).append(label)
     return have, lack
 
@@ -208,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = check(args.labels, args.texts)
         for p in problems:
             print(p)
-        print(f"{len(label_files(args.labels))} label files, {len(problems)} problem(s)")
+        print(f"{len(label_files(args.labels, recursive=True))} label files, {len(problems)} problem(s)")
         return 1 if problems else 0
     have, lack = available_labels(args.labels, args.texts)
     if args.command == "stats":

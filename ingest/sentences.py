@@ -11,7 +11,18 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+\"?)?|[。！
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|[一二三四五六七八九十]+、|\*\*[^*]+\*\*\s*$|▲|图\d*[:：])")
 # Lines with no figures of their own: footnote definitions, image lines, front matter fences.
 _SKIP_LINE = re.compile(r"^\s*(?:\[\^[^\]]*\]:|!\[|---\s*$|notice:|特别声明)", re.IGNORECASE)
-_NO_FIGURE_SPAN = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\[\^[^\]]*\]|!\[[^\]]*\]\([^)]*\)")
+_NO_FIGURE_SPAN = re.compile(
+    r"https?://\S+|www\.\S+|\]\([^)]*\)|\[\^[^\]]*\]|!\[[^\]]*\]\([^)]*\)"
+    # citation markers of summaries: '[4]', '[1][9]', '^3^', '【2】'
+    r"|\[\d{1,3}(?:\s?[,，、-]\s?\d{1,3})*\]|\^\d{1,3}\^|【\d{1,3}】"
+)
+# Inside a line, these end a sentence too: a bullet after a word (' - ', '•'; not the range
+# '1 - 3月' after a digit, nor the minus sign of '为 - 3.3亿元'), and a run of citation markers,
+# which closes the statement it cites.
+_INLINE_BREAK = re.compile(
+    r"(?<![\d\s为是达约至到])\s+[-–—•·●▪■◆]\s+|(?<![\d\s])\s*[•●▪■◆](?=\S)"
+    r"|(?:\s?(?:\[\d{1,3}(?:\s?[,，、-]\s?\d{1,3})*\]|\^\d{1,3}\^|【\d{1,3}】))+"
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +50,24 @@ def split_sentences(folded: str, start: int = 0) -> list[Sentence]:
         heading = bool(_HEADING.match(line))
         table = line.lstrip().startswith("|")
         for m in _SENTENCE.finditer(line):
-            s, e = line_start + m.start(), line_start + m.end()
-            while s < e and folded[s].isspace():
-                s += 1
-            if s < e:
-                out.append(Sentence(s, e, paragraph, heading, table))
+            for s, e in _inline_parts(folded, line_start + m.start(), line_start + m.end()):
+                while s < e and folded[s].isspace():
+                    s += 1
+                if s < e:
+                    out.append(Sentence(s, e, paragraph, heading, table))
     return out
+
+
+def _inline_parts(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut at bullets and citation markers inside it (the marks themselves dropped)."""
+    parts, pos = [], start
+    for m in _INLINE_BREAK.finditer(folded, start, end):
+        if m.start() > pos:
+            parts.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        parts.append((pos, end))
+    return parts
 
 
 def no_figure_spans(folded: str) -> list[tuple[int, int]]:

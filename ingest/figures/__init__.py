@@ -30,7 +30,13 @@ from ingest.figures.company import resolve_company
 from ingest.figures.context import DocumentContext, build_context
 from ingest.figures.dimension import resolve_dimension
 from ingest.figures.emit import emit, frame
-from ingest.figures.grammar import HK_DOLLAR_METRICS, HK_PRICE_CONTEXT, LISTING_DAY_METRICS
+from ingest.figures.grammar import (
+    HK_DOLLAR_METRICS,
+    HK_PRICE_CONTEXT,
+    LISTING_DAY_METRICS,
+    VENUE_CURRENCIES,
+    VENUE_CURRENCY_METRICS,
+)
 from ingest.figures.metric import choose_metric, compatible
 from ingest.figures.period import carry_context, resolve_period
 from ingest.figures.records import CarriedContext, Decision, Item, Out, Series, right_text
@@ -117,7 +123,7 @@ def classify(
 ) -> Decision:
     q = item.q
     folded = ctx.folded
-    item.currency = item_currency(ctx, item, s)
+    item.currency, item.currency_source = item_currency(ctx, item, s)
     if q.unit == "pp":
         return Decision(None, "", reason="change_in_points")
     if s.table:
@@ -141,13 +147,21 @@ def classify(
     if decision.rule is None:
         return decision
     if (
+        decision.rule.code in VENUE_CURRENCY_METRICS
+        and q.bare_yuan
+        and item.currency_source == "default"
+        and ctx.venue in VENUE_CURRENCIES
+    ):
+        # a bare 元 follows the listing venue: HKEX offering terms are HKD, A-share terms CNY
+        item.currency = VENUE_CURRENCIES[ctx.venue]
+    elif (
         decision.rule.code in HK_DOLLAR_METRICS
         and q.bare_yuan
-        and item.currency == "CNY"
+        and item.currency_source == "default"
         and ctx.doc.language == "zh-Hant"
         and HK_PRICE_CONTEXT.search(ctx.folded, ctx.doc.body_start)
     ):
-        # Hong Kong papers write a bare 元 for HK dollars; only per-share prices are settled by convention
+        # Hong Kong papers write a bare 元 for HK dollars; without a venue it stays unsettled
         return Decision(None, "", reason="ambiguous_currency")
     if decision.rule.code in LISTING_DAY_METRICS:
         if not ctx.listing_day:

@@ -91,7 +91,10 @@ def find_items(folded: str, quantities: list[Quantity]) -> list[Item]:
     return items
 
 
-def item_currency(ctx: DocumentContext, item: Item, s: Sentence) -> str:
+def item_currency(ctx: DocumentContext, item: Item, s: Sentence) -> tuple[str, str]:
+    """(currency, source) of a candidate before its metric is known: written beside it; a share
+    price with a bare 元 in a Hong Kong paper's price context (HKD); a currency declared earlier for
+    the passage; else the bare 元's CNY (`default`)."""
     q = item.q
     if (
         q.bare_yuan
@@ -99,5 +102,10 @@ def item_currency(ctx: DocumentContext, item: Item, s: Sentence) -> str:
         and abs(q.value) < 10_000
         and HK_PRICE_CONTEXT.search(ctx.folded[s.start : s.end])
     ):
-        return "HKD"
-    return q.currency
+        return "HKD", "written"
+    if q.bare_yuan or (not q.currency and q.unit in ("", "money") and q.scale_text):
+        declared = ctx.declared_currency(q.start)
+        if declared:
+            return declared, "declared"
+        return q.currency, "default"
+    return q.currency, "written"

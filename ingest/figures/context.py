@@ -16,12 +16,14 @@ from datetime import date
 from functools import cached_property
 
 from ingest.companies import CompanyMatcher, CompanyMention
-from ingest.figures.grammar import LISTING_DAY, SPACES
+from ingest.figures.grammar import CURRENCY_DECLARATION, LISTING_DAY, SPACES
 from ingest.figures.records import Item, SpanIndex
 from ingest.lexicon import Lexicon, MetricRule
 from ingest.periods import PeriodMention, find_periods
 from ingest.sentences import Sentence, no_figure_spans, split_sentences
 from ingest.text import Document
+
+CURRENCY_CODES = {"人民币": "CNY", "港元": "HKD", "港币": "HKD", "美元": "USD"}
 
 
 @dataclass
@@ -36,6 +38,9 @@ class DocumentContext:
     subject_ids: list[str]
     listing_day: bool = False  # the article reports the listing day: opening and first-day prices exist
     listing_date: date | None = None  # the day trading started, when a sentence states it
+    venue: str = ""  # the exchange the document is about (HKEX, STAR, NASDAQ…), '' when it names none
+    # (position, currency) of each declaration of a currency for what follows ('人民币，下同')
+    currency_declarations: list[tuple[int, str]] = field(default_factory=list)
     # memo tables (per document) and per-sentence scratch
     investor_cache: dict = field(default_factory=dict)  # sentence start -> investor mentions
     proceeds_sentences: dict[int, bool] = field(default_factory=dict)  # sentence start -> about proceeds
@@ -93,6 +98,11 @@ class DocumentContext:
         parts.append(self.folded[pos:end])
         return SPACES.sub(" ", "".join(parts))
 
+    def declared_currency(self, pos: int) -> str:
+        """The currency declared last before `pos` ('' when none)."""
+        i = bisect.bisect_right([p for p, _ in self.currency_declarations], pos) - 1
+        return self.currency_declarations[i][1] if i >= 0 else ""
+
     @cached_property
     def subject_aliases(self) -> list[str]:
         """The matcher's aliases of the subject companies (computed once per document)."""
@@ -114,6 +124,7 @@ def build_context(
     doc: Document, matcher: CompanyMatcher, subject_ids: list[str], lexicon: Lexicon
 ) -> DocumentContext:
     """The document read once: sentences, periods, candidates, company mentions, subjects, listing day."""
+    from ingest.events import document_exchange
     from ingest.figures.candidates import find_candidates
     from ingest.figures.company import fallback_subject
     from ingest.figures.period import listing_date
@@ -133,4 +144,9 @@ def build_context(
     ctx.subject_ids = ctx.subject_ids or fallback_subject(ctx)
     ctx.listing_day = bool(LISTING_DAY.search(folded, body))
     ctx.listing_date = listing_date(ctx)
+    ctx.venue = document_exchange(folded)
+    ctx.currency_declarations = [
+        (m.start(), CURRENCY_CODES[m.group("c1") or m.group("c2") or m.group("c3")])
+        for m in CURRENCY_DECLARATION.finditer(folded)
+    ]
     return ctx

@@ -33,6 +33,9 @@ class Item:
     q: Quantity
     currency: str
     end: int  # end incl. a conversion parenthetical
+    # where `currency` came from: written beside the number, declared for the passage ('人民币，下同'),
+    # or the default of a bare 元 (CNY), which an offering term of an HKEX listing turns into HKD
+    currency_source: str = "written"
     converted_value: float | None = None
     converted_currency: str = ""
     paren_of: int | None = None  # index of the number this one is a parenthetical amount of

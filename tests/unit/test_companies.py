@@ -146,9 +146,11 @@ def test_known_company_from_trigger_is_subject_when_manifest_names_none(matcher)
     ]
 
 
-def test_manifest_first_then_discovered(matcher):
+def test_manifest_names_the_subject_and_the_lead_adds_companies_beside_it(matcher):
     doc = _doc("刚刚，壁仞科技通过聆讯。此前智谱已上市，壁仞科技紧随其后。", subjects=("智譜",))
-    assert subject_company_ids(doc, matcher) == ["zhipu", "bi_ren_ke_ji"]
+    # 壁仞科技 is registered, so a figure of its own is never given to the subject
+    assert discover_companies(doc, matcher)["company_id"].to_list() == ["bi_ren_ke_ji"]
+    assert subject_company_ids(doc, matcher) == ["zhipu"]
 
 
 def test_known_trigger_company_not_added_when_manifest_has_subjects(matcher):
@@ -201,8 +203,13 @@ def test_missing_rules_file_error_names_the_file():
     [("壁仞科技港股上市首日大涨", "bi_ren_ke_ji"), ("摩爾線程衝刺港股：三年虧損超50億", "mo_er_xian_cheng")],
 )
 def test_headline_triggers(matcher, title, company_id):
-    doc = _doc("正文。", language="zh-Hant", title=title)
+    body = f"正文提到{title[:4]}的業務。"
+    doc = _doc(body, language="zh-Hant", title=title)
     assert discover_companies(doc, matcher)["company_id"].to_list() == [company_id]
+    # a headline name the body never repeats is taken only when it ends like a company's name
+    assert discover_companies(_doc("正文。", language="zh-Hant", title=title), CompanyMatcher.from_seed())[
+        "company_id"
+    ].to_list() == ([company_id] if title.startswith("壁仞科技") else [])
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -434,7 +434,8 @@ def test_offer_price_bounds_named_explicitly():
     assert rows(result) == [("guangxin", "offer_price_high", "", "2025-09-01", 3.99, "HKD", "exact")]
 
 
-def test_hong_kong_bare_yuan_amounts_other_than_prices_are_left_unclassified():
+def test_bare_yuan_offering_terms_follow_the_listing_venue():
+    # an HKEX listing: prices, proceeds and market cap in a bare 元 are Hong Kong dollars
     result = extract(
         "凌雲數據昨日在港上市，首日收市報19.3元，較招股價28元下跌31.07%，以收市價計市值約109億元。",
         subjects=("lingyun",),
@@ -444,8 +445,32 @@ def test_hong_kong_bare_yuan_amounts_other_than_prices_are_left_unclassified():
         ("first_day_close_price", 19.3, "HKD"),
         ("offer_price", 28.0, "HKD"),
         ("first_day_change_pct", -31.07, ""),
+        ("market_cap", 10_900_000_000.0, "HKD"),
     ]
-    assert reasons(result)["109億元"] == "ambiguous_currency"
+    # a STAR Market listing: the same words are yuan; financials in a bare 元 stay yuan everywhere
+    result = extract("光信智能今日登陆科创板，发行价为28元，募资总额12亿元；公司2024年收入为5.1亿元。")
+    assert [(r[1], r[5]) for r in rows(result)] == [
+        ("offer_price", "CNY"),
+        ("gross_proceeds", "CNY"),
+        ("revenue", "CNY"),
+    ]
+
+
+def test_hong_kong_bare_yuan_amount_without_a_venue_is_left_unclassified():
+    result = extract("凌雲數據招股，集資約10億元。", subjects=("lingyun",), language="zh-Hant")
+    assert rows(result) == []
+    assert reasons(result)["10億元"] == "ambiguous_currency"
+
+
+def test_a_currency_declared_once_applies_to_the_amounts_after_it():
+    result = extract(
+        "光信智能2024年收入为1.2亿美元（下同），净亏损为3,000万元；2023年收入为9,000万元。"
+    )
+    assert [(r[1], r[3], r[4], r[5]) for r in rows(result)] == [
+        ("revenue", "FY2024", 120_000_000.0, "USD"),
+        ("net_profit", "FY2024", -30_000_000.0, "USD"),
+        ("revenue", "FY2023", 90_000_000.0, "USD"),
+    ]
 
 
 def test_market_wide_marker_earlier_in_the_sentence():
