@@ -463,9 +463,7 @@ def test_hong_kong_bare_yuan_amount_without_a_venue_is_left_unclassified():
 
 
 def test_a_currency_declared_once_applies_to_the_amounts_after_it():
-    result = extract(
-        "光信智能2024年收入为1.2亿美元（下同），净亏损为3,000万元；2023年收入为9,000万元。"
-    )
+    result = extract("光信智能2024年收入为1.2亿美元（下同），净亏损为3,000万元；2023年收入为9,000万元。")
     assert [(r[1], r[3], r[4], r[5]) for r in rows(result)] == [
         ("revenue", "FY2024", 120_000_000.0, "USD"),
         ("net_profit", "FY2024", -30_000_000.0, "USD"),
