@@ -29,7 +29,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -299,6 +299,9 @@ class Score:
     missing: pl.DataFrame  # gold rows not found; `nearest` shows what was extracted for the same key
     wrong: pl.DataFrame  # extracted rows whose key is expected but whose value is not; `expected` shows it
     spurious: pl.DataFrame  # extracted rows whose key is not expected; `reason`
+    # extracted rows that match a gold row in full (key, value, qualifier, currency): every extracted
+    # row is one of correct, wrong or spurious
+    correct: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def expected_count(self) -> int:
@@ -323,6 +326,15 @@ class Score:
     @property
     def recall(self) -> float:
         return self.matched_count / self.expected_count if self.expected_count else 1.0
+
+    @property
+    def extracted_count(self) -> int:
+        return self.correct.height + self.wrong.height + self.spurious.height
+
+    @property
+    def precision(self) -> float:
+        """Share of the extracted rows that are right (spurious and wrong rows count against it)."""
+        return self.correct.height / self.extracted_count if self.extracted_count else 1.0
 
 
 def _rows(df: pl.DataFrame) -> list[dict]:
@@ -363,13 +375,14 @@ def _score(
     ext_rows, exp_rows = _rows(extracted), _rows(expected)
     found = [False] * len(exp_rows)
     nearest: list[list[str]] = [[] for _ in exp_rows]
-    wrong, spurious = [], []
+    wrong, spurious, correct = [], [], []
     for e in ext_rows:
         keyed = [i for i, g in enumerate(exp_rows) if key_matches(g, e)]
         full = [i for i in keyed if full_matches(exp_rows[i], e)]
         for i in full:
             found[i] = True
         if full:
+            correct.append(e)
             continue
         if keyed:
             for i in keyed:
@@ -386,6 +399,7 @@ def _score(
         missing=_frame(missing, expected, {"nearest": pl.String}),
         wrong=_frame(wrong, extracted, {"expected": pl.String}),
         spurious=_frame(spurious, extracted, {"reason": pl.String}),
+        correct=_frame(correct, extracted, {}),
     )
 
 
@@ -501,7 +515,38 @@ def combine(scores: Sequence[Score]) -> Score:
         *(
             pl.concat([getattr(s, name) for s in parts], how="diagonal_relaxed")
             for name in ("matched", "missing", "wrong", "spurious")
-        )
+        ),
+        correct=pl.concat([s.correct for s in parts], how="diagonal_relaxed"),
+    )
+
+
+# Figures an analyst records first: financials, offering terms and the company KPIs; the ecosystem
+# counts (tokens, downloads, papers, patents, devices, model sizes) are scored but not core.
+NON_CORE_METRICS = frozenset(
+    {
+        "daily_tokens",
+        "devices",
+        "open_source_downloads",
+        "papers",
+        "citations",
+        "patents",
+        "invention_patents",
+        "model_parameters",
+    }
+)
+
+
+def core(score_: Score) -> Score:
+    """The same score restricted to core metrics (see `NON_CORE_METRICS`)."""
+
+    def keep(df: pl.DataFrame) -> pl.DataFrame:
+        if "metric" not in df.columns:
+            return df
+        return df.filter(~pl.col("metric").is_in(list(NON_CORE_METRICS)))
+
+    return Score(
+        *(keep(getattr(score_, name)) for name in ("matched", "missing", "wrong", "spurious")),
+        correct=keep(score_.correct),
     )
 
 
@@ -514,6 +559,49 @@ class DocumentResult:
     figures: Score
     shareholders: Score
     events: Score
+    # why each missing figure was missed (`miss_cause`), in the order of `figures.missing`
+    causes: tuple[str, ...] = ()
+
+
+def miss_cause(gold: dict, figures: pl.DataFrame, unclassified: pl.DataFrame) -> str:
+    """Why a gold figure was not matched, from what the extractor did with its number:
+    `extracted:<field>` when it became a figure that differs in that field (company, metric, period,
+    dimension, value, qualifier, currency), `unclassified:<reason>` when it was left unclassified, and
+    `never_read` when no candidate holds it (the number grammar missed it)."""
+    text = _norm(gold.get("text"))
+    if not text:
+        return "never_read"
+
+    def holds(value_text: object) -> bool:
+        got = _norm(value_text)
+        return bool(got) and (got in text or text in got)
+
+    same_number = [e for e in _rows(figures) if holds(e.get("value_text"))]
+    if same_number:
+        e = min(same_number, key=lambda e: _mismatch_order(gold, e))
+        return f"extracted:{_first_mismatch(gold, e)}"
+    reasons = [u["reason"] for u in _rows(unclassified) if holds(u.get("value_text"))]
+    return f"unclassified:{reasons[0]}" if reasons else "never_read"
+
+
+_CHECKS: tuple[tuple[str, Callable[[dict, dict], bool]], ...] = (
+    ("company", lambda g, e: _companies_match(g["company"], _extracted_company(e))),
+    ("metric", lambda g, e: g["metric"] == _as_text(e.get("metric"))),
+    ("period", lambda g, e: period_matches(g.get("period_label"), e.get("period_label"))),
+    ("dimension", lambda g, e: dimension_matches(g.get("dimension"), e.get("dimension"))),
+    ("value", lambda g, e: values_equal(g["value"], e.get("value"))),
+    ("qualifier", lambda g, e: g["qualifier"] == _as_text(e.get("qualifier"))),
+    ("currency", lambda g, e: _as_text(g.get("currency")) == _as_text(e.get("currency"))),
+)
+
+
+def _first_mismatch(g: dict, e: dict) -> str:
+    return next((name for name, ok in _CHECKS if not ok(g, e)), "duplicate")
+
+
+def _mismatch_order(g: dict, e: dict) -> int:
+    """How close an extracted row is to a gold row: the number of checks it passes, negated."""
+    return -sum(ok(g, e) for _, ok in _CHECKS)
 
 
 def gold_path_for(file_name: str, document_id: str, articles_dir: Path, gold_dir: Path | None) -> Path | None:
@@ -571,16 +659,18 @@ def evaluate_folder(articles_dir: Path | str, gold_dir: Path | str | None = None
         resolve = _resolver(
             registry.matcher.resolve, getattr(extraction, "discovered_companies", None), registry.discovered
         )
+        figures = score(extraction.figures, _with_resolved_companies(gold.figures, resolve), gold.ignore)
         results.append(
             DocumentResult(
                 document_id=doc.document_id,
-                figures=score(
-                    extraction.figures, _with_resolved_companies(gold.figures, resolve), gold.ignore
-                ),
+                figures=figures,
                 shareholders=score_shareholders(
                     extraction.shareholders, _with_resolved_companies(gold.shareholders, resolve)
                 ),
                 events=score_events(extraction.events, _with_resolved_companies(gold.events, resolve)),
+                causes=tuple(
+                    miss_cause(g, extraction.figures, extraction.unclassified) for g in _rows(figures.missing)
+                ),
             )
         )
     rejected = [f"{r.file_name} ({r.reason})" for r in corpus.rejected]
@@ -593,28 +683,37 @@ def format_table(results: Sequence[DocumentResult]) -> str:
     """Per-document counts and totals: figures, then shareholders and events (matched/expected)."""
     header = (
         f"{'document':<28} {'expected':>8} {'matched':>7} {'missing':>7} {'wrong':>5} {'spurious':>8} "
-        f"{'recall':>6}  {'holders':>7}  {'events':>6}"
+        f"{'recall':>6} {'precis':>6}  {'holders':>7}  {'events':>6}"
     )
     lines = [header, "-" * len(header)]
 
     def line(name: str, f: Score, s: Score, e: Score) -> str:
         return (
             f"{name:<28} {f.expected_count:>8} {f.matched_count:>7} {f.missing_count:>7} {f.wrong_count:>5} "
-            f"{f.spurious_count:>8} {f.recall:>6.2f}  {s.matched_count:>3}/{s.expected_count:<3}  "
+            f"{f.spurious_count:>8} {f.recall:>6.2f} {f.precision:>6.2f}  "
+            f"{s.matched_count:>3}/{s.expected_count:<3}  "
             f"{e.matched_count:>2}/{e.expected_count:<2}"
         )
 
     for r in results:
         lines.append(line(r.document_id, r.figures, r.shareholders, r.events))
     lines.append("-" * len(header))
-    lines.append(
-        line(
-            "TOTAL",
-            combine([r.figures for r in results]),
-            combine([r.shareholders for r in results]),
-            combine([r.events for r in results]),
-        )
-    )
+    holders, events = combine([r.shareholders for r in results]), combine([r.events for r in results])
+    figures = combine([r.figures for r in results])
+    lines.append(line("TOTAL", figures, holders, events))
+    lines.append(line("TOTAL core figures", core(figures), holders, events))
+    return "\n".join(lines)
+
+
+def format_causes(results: Sequence[DocumentResult], examples: int = 3) -> str:
+    """Missed figures grouped by cause (see `miss_cause`), most frequent first, with examples."""
+    grouped: dict[str, list[str]] = {}
+    for r in results:
+        for g, cause in zip(_rows(r.figures.missing), r.causes, strict=False):
+            grouped.setdefault(cause, []).append(f"{r.document_id}: {g['metric']} {g.get('text') or ''}")
+    lines = [f"misses by cause ({sum(len(v) for v in grouped.values())}):"]
+    for cause, items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"  {len(items):>4}  {cause:<36} e.g. {'; '.join(items[:examples])}")
     return "\n".join(lines)
 
 
@@ -673,6 +772,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no document in {args.articles_dir} has a gold file", file=sys.stderr)
         return 2
     print(format_table(results))
+    print()
+    print(format_causes(results))
     if args.details:
         print()
         print(format_details(results))

@@ -186,7 +186,7 @@ def _grammar() -> dict:
     )
     return {
         "quantity": re.compile(pattern, re.IGNORECASE),
-        "prefix_qualifier": re.compile(rf"(?:{prefix_alt})(?:为|达|达到|至|到|了|是|有)?\s?$"),
+        "prefix_qualifier": re.compile(rf"(?:{prefix_alt})(?:为|达|达到|至|到|了|是|有|在)?\s?$"),
         "suffix_qualifier": re.compile(rf"^\s?(?:{suffix_alt})"),
         "duration": re.compile(rf"^\s?(?:{_alternation(rules['duration_suffixes'])}|分(?!之|别|部|行|红))"),
         "currency_suffixes": rules["currency_suffixes"],

@@ -228,12 +228,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not have:
         print(f"no excerpt of {args.labels} is on this machine (looked in {args.texts})", file=sys.stderr)
         return 2
-    from ingest.evaluate import evaluate_folder, format_details, format_table
+    from ingest.evaluate import evaluate_folder, format_causes, format_details, format_table
 
     with tempfile.TemporaryDirectory(prefix="real_set_") as tmp:
         gold_dir = materialise(have, args.texts, Path(tmp), args.subjects)
         results = evaluate_folder(Path(tmp), gold_dir)
     print(format_table(results))
+    print()
+    print(format_causes(results))
     if args.details:
         print()
         print(format_details(results))

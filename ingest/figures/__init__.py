@@ -145,7 +145,8 @@ def classify(
     right = right_text(folded, item.end, 30, s.end)
     decision = choose_metric(ctx, s, idx, item, window, prev_end, right, decided)
     if decision.rule is None:
-        return decision
+        # a series that cannot be aligned says why, whatever its head's words
+        return Decision(None, "", reason=ser.reason) if ser is not None and ser.mismatch else decision
     if (
         decision.rule.code in VENUE_CURRENCY_METRICS
         and q.bare_yuan

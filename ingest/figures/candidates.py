@@ -45,14 +45,16 @@ def find_ranks(folded: str, body: int) -> list[Quantity]:
     """Market ranks ('排名第二', '中国第三大…服务商') as candidates of unit `rank`."""
     out = []
     for m in RANK.finditer(folded, body):
-        n = m.group("n") or m.group("n2")
+        n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n5")
         try:
-            value = parse_number(n)
+            value = 1.0 if m.group("mk4") else parse_number(n)
         except ValueError:
             continue
         if not 1 <= value <= 100:
             continue
-        out.append(Quantity(m.start(), m.end(), value, "rank", text=m.group(0)))
+        # '排名前三': a rank of at most three
+        qualifier = "upper_bound" if m.group("n5") else "exact"
+        out.append(Quantity(m.start(), m.end(), value, "rank", qualifier=qualifier, text=m.group(0)))
     return out
 
 

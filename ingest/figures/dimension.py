@@ -20,6 +20,7 @@ from ingest.figures.grammar import (
     PARTNER_WORDS,
     RANK,
     RANK_MARKET,
+    RANK_MARKET_AFTER,
     REGION_WORDS,
     REVENUE_FROM,
     REVENUE_WORD_END,
@@ -86,14 +87,20 @@ def resolve_dimension(
         return (f"exchange:{best}" if best else ""), ""
     if kind == "market":
         m = RANK.fullmatch(q.text)
-        if m and m.group("mk"):
-            return f"market:{m.group('region') or ''}{m.group('mk')}", ""
+        if m and (m.group("mk") or m.group("mk4")):
+            region = m.group("region") or m.group("region4") or ""
+            return f"market:{region}{m.group('mk') or m.group('mk4')}", ""
+        if m and m.group("mk3"):
+            return f"market:{clean_dimension(m.group('mk3'))}", ""
         clause_start = clause_begin(folded, q.start, s.start)
         previous_clause = clause_begin(folded, max(s.start, clause_start - 1), s.start)
         mm = RANK_MARKET.search(folded[clause_start : q.start]) or RANK_MARKET.search(
             folded[previous_clause : q.start]
         )
         market = clean_dimension(mm.group("m") or mm.group("m2")) if mm else ""
+        after = RANK_MARKET_AFTER.match(folded, q.end, s.end)
+        if not market and after:
+            market = clean_dimension(after.group("m") + after.group(0)[after.end("m") - after.start() :])
         return (f"market:{market}", "") if market else ("", "rank_without_market")
     if kind == "model":
         near_before = folded[max(s.start, q.start - 30) : q.start]

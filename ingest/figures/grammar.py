@@ -46,6 +46,7 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 
 CLAUSE_STOP: str = _value("clause_stop")
+CLAUSE_END = re.compile("[" + re.escape(CLAUSE_STOP) + "]")
 FALLING_GROWTH_WORDS: tuple[str, ...] = tuple(_value("falling_growth_words"))
 FALLING_PRICE_WORDS: tuple[str, ...] = tuple(_value("falling_price_words"))
 NEGATIVE_DIRECTION: tuple[str, ...] = tuple(_value("negative_direction"))
@@ -90,6 +91,7 @@ PRICE_MOVE = _pattern("price_move")
 RANGE_PRICE_CONTEXT = _pattern("range_price_context")
 RANK = _pattern("rank")
 RANK_MARKET = _pattern("rank_market")
+RANK_MARKET_AFTER = _pattern("rank_market_after")
 LISTING_EVENT = _pattern("listing_event")
 FUTURE_WORDS = _pattern("future_words")
 LISTING_DAY = _pattern("listing_day")

@@ -15,6 +15,7 @@ from dataclasses import replace
 from ingest.figures.context import DocumentContext
 from ingest.figures.dimension import nearest_moment
 from ingest.figures.grammar import (
+    CLAUSE_END,
     COMPARISON_TAIL,
     GROWTH_OF_PREVIOUS,
     LEADING_PAREN,
@@ -187,7 +188,8 @@ def choose_metric(
     after_hit = after_keyword(ctx, item, right, sentence_text)
     if after_hit is not None and q.low is None:
         return after_hit
-    probe = window + q.text + right[:12]
+    # the words right after the number, up to the end of its clause ('35.00港元,全球发售…股份' is no holding)
+    probe = window + q.text + CLAUSE_END.split(right[:12], maxsplit=1)[0]
     for reason, patterns in ctx.lexicon.not_figures.items():
         if reason == "market_wide":
             # market words count only when no company is named between them and the number

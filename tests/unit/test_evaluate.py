@@ -16,10 +16,12 @@ from ingest.evaluate import (
     DocumentResult,
     GoldFileError,
     company_key,
+    core,
     dimension_matches,
     format_table,
     load_expected,
     load_gold,
+    miss_cause,
     score,
     score_events,
     score_shareholders,
@@ -340,8 +342,36 @@ def test_format_table_has_totals():
     table = format_table(
         [DocumentResult("d1", s, score_shareholders(holders_extracted(), holders_gold()), empty)]
     )
-    total = table.splitlines()[-1].split()
-    assert total[:7] == ["TOTAL", "2", "1", "1", "0", "0", "0.50"]
+    total, total_core = (line.split() for line in table.splitlines()[-2:])
+    # expected, matched, missing, wrong, spurious, recall, precision
+    assert total[:8] == ["TOTAL", "2", "1", "1", "0", "0", "0.50", "1.00"]
+    assert total_core[:9] == ["TOTAL", "core", "figures", "2", "1", "1", "0", "0", "0.50"]
+
+
+def test_precision_counts_wrong_and_spurious_rows_and_core_leaves_ecosystem_counts_out():
+    extracted = extracted_frame(
+        extracted_figure(),  # right
+        extracted_figure(value=1.0),  # wrong value for the expected key
+        extracted_figure(metric="papers", value=500.0, unit="count", currency=""),  # no gold row: spurious
+    )
+    s = score(extracted, expected_frame(gold_figure()))
+    assert (s.correct.height, s.wrong_count, s.spurious_count, s.extracted_count) == (1, 1, 1, 3)
+    assert s.precision == pytest.approx(1 / 3)
+    assert core(s).extracted_count == 2  # the papers count is not a core figure
+    assert core(s).precision == pytest.approx(1 / 2)
+
+
+def test_miss_cause_says_what_the_extractor_did_with_the_number():
+    gold = gold_figure() | {"text": "9.39亿元"}
+    as_other_period = extracted_frame(extracted_figure(period_label="FY2023", value_text="9.39亿元"))
+    assert (
+        miss_cause(gold, as_other_period, empty_frame("ingest_unclassified_mentions")) == "extracted:period"
+    )
+    left = pl.DataFrame(
+        {"value_text": ["9.39亿元"], "reason": ["no_metric"]},
+    )
+    assert miss_cause(gold, extracted_frame(), left) == "unclassified:no_metric"
+    assert miss_cause(gold, extracted_frame(), left.clear()) == "never_read"
 
 
 def _no_events() -> pl.DataFrame:
