@@ -254,6 +254,8 @@ def _qualifier(folded: str, start: int, end: int, g: dict) -> tuple[str, int]:
     ):
         # 多/余 after a unit word (万元多) is rare; after a classifier it starts the next word (家多...).
         suf_q, suf = None, None
+    if pre_q == "approx" and suf_q in ("lower_bound", "upper_bound"):
+        pre_q = None  # '约163.83倍以上': the bound says more than the 约 before it
     qualifier = pre_q or suf_q or "exact"
     return qualifier, end + (len(suf.group(0)) if suf and suf_q else 0)
 

@@ -20,7 +20,7 @@ anything not confidently classified becomes an unclassified mention.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -34,6 +34,7 @@ from ingest.figures.grammar import (
     HK_DOLLAR_METRICS,
     HK_PRICE_CONTEXT,
     LISTING_DAY_METRICS,
+    OFFERING_AMOUNT_METRICS,
     VENUE_CURRENCIES,
     VENUE_CURRENCY_METRICS,
 )
@@ -164,6 +165,21 @@ def classify(
     ):
         # Hong Kong papers write a bare 元 for HK dollars; without a venue it stays unsettled
         return Decision(None, "", reason="ambiguous_currency")
+    if decision.rule.code == "planned_proceeds" and ctx.offering_under_way:
+        # '拟募资约15.11亿港元' while the shares are on offer: the proceeds of this offering
+        decision = replace(decision, rule=ctx.lexicon.metrics["gross_proceeds"])
+    venue_currency = VENUE_CURRENCIES.get(ctx.venue, "")
+    if (
+        decision.rule.code in OFFERING_AMOUNT_METRICS
+        and venue_currency
+        and item.currency
+        and ("CNY" in (item.currency, venue_currency))
+        and item.currency != venue_currency
+        and item.converted_currency != venue_currency
+    ):
+        # yuan raised in an article about a Hong Kong or US listing (or the other way round): the
+        # amount of another listing ('CDR募资人民币300亿元'), not this offering's
+        return Decision(None, "", reason="other_listing_currency")
     if decision.rule.code in LISTING_DAY_METRICS:
         if not ctx.listing_day:
             return Decision(None, "", reason="not_listing_day")

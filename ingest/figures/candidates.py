@@ -45,7 +45,7 @@ def find_ranks(folded: str, body: int) -> list[Quantity]:
     """Market ranks ('排名第二', '中国第三大…服务商') as candidates of unit `rank`."""
     out = []
     for m in RANK.finditer(folded, body):
-        n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n5")
+        n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n5") or m.group("n6")
         try:
             value = 1.0 if m.group("mk4") else parse_number(n)
         except ValueError:

@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 
 from ingest.companies import CompanyMatcher, CompanyMention
-from ingest.figures.grammar import CURRENCY_DECLARATION, LISTING_DAY, SPACES
+from ingest.figures.grammar import CURRENCY_DECLARATION, LISTING_DAY, OFFERING_UNDER_WAY, SPACES
 from ingest.figures.records import Item, SpanIndex
 from ingest.lexicon import Lexicon, MetricRule
 from ingest.periods import PeriodMention, find_periods
@@ -39,6 +39,7 @@ class DocumentContext:
     listing_day: bool = False  # the article reports the listing day: opening and first-day prices exist
     listing_date: date | None = None  # the day trading started, when a sentence states it
     venue: str = ""  # the exchange the document is about (HKEX, STAR, NASDAQ…), '' when it names none
+    offering_under_way: bool = False  # about shares on offer or trading (招股, 定价, 挂牌), not a filing
     # (position, currency) of each declaration of a currency for what follows ('人民币，下同')
     currency_declarations: list[tuple[int, str]] = field(default_factory=list)
     # memo tables (per document) and per-sentence scratch
@@ -145,6 +146,7 @@ def build_context(
     ctx.listing_day = bool(LISTING_DAY.search(folded, body))
     ctx.listing_date = listing_date(ctx)
     ctx.venue = document_exchange(folded)
+    ctx.offering_under_way = bool(OFFERING_UNDER_WAY.search(folded, body))
     ctx.currency_declarations = [
         (m.start(), CURRENCY_CODES[m.group("c1") or m.group("c2") or m.group("c3")])
         for m in CURRENCY_DECLARATION.finditer(folded)

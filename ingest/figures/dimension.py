@@ -18,6 +18,7 @@ from ingest.figures.grammar import (
     OPEN_WORDS,
     PARENS,
     PARTNER_WORDS,
+    PRONOUN_START,
     RANK,
     RANK_MARKET,
     RANK_MARKET_AFTER,
@@ -90,8 +91,8 @@ def resolve_dimension(
         if m and (m.group("mk") or m.group("mk4")):
             region = m.group("region") or m.group("region4") or ""
             return f"market:{region}{m.group('mk') or m.group('mk4')}", ""
-        if m and m.group("mk3"):
-            return f"market:{clean_dimension(m.group('mk3'))}", ""
+        if m and (m.group("mk3") or m.group("mk6")):
+            return f"market:{clean_dimension(m.group('mk3') or m.group('mk6'))}", ""
         clause_start = clause_begin(folded, q.start, s.start)
         previous_clause = clause_begin(folded, max(s.start, clause_start - 1), s.start)
         mm = RANK_MARKET.search(folded[clause_start : q.start]) or RANK_MARKET.search(
@@ -150,6 +151,12 @@ def revenue_segment(
     q = item.q
     anchor = d.keyword_start if 0 <= d.keyword_start < q.start else q.start
     clause_start = clause_begin(folded, anchor, s.start)
+    if PRONOUN_START.match(folded, clause_start, anchor) and clause_start > s.start:
+        # '机器人整机业务是主要增长引擎,其收入占比…': 其 is the segment the clause before names
+        before = clause_begin(folded, clause_start - 1, s.start)
+        named = SEGMENT_NOUN.match(ctx.without_names(before, clause_start - 1))
+        if named:
+            return region_or_segment(clean_dimension(named.group("s"))), ""
     raw = ctx.without_names(clause_start, anchor)
     raw = CUM_MARKER.sub(" ", PARENS.sub("", raw))
     raw = NUMBERING_AND_YEARS.sub(" ", raw)

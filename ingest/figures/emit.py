@@ -8,12 +8,14 @@ import polars as pl
 
 from ingest.figures.company import likely_company
 from ingest.figures.context import DocumentContext
+from ingest.figures.grammar import APPROX_JUST_BEFORE, PRICE_BOUND_METRICS
 from ingest.figures.records import (
     Decision,
     Item,
     Out,
     stable_id,
 )
+from ingest.lexicon import MetricRule
 from ingest.schema import SEED_SCHEMAS, empty_frame
 from ingest.sentences import Sentence
 
@@ -65,25 +67,35 @@ def emit(ctx: DocumentContext, out: Out, s: Sentence, item: Item, d: Decision) -
         )
         return
     rule = d.rule
-    rows = []
+    # (rule, value, qualifier or None for the number's own, id suffix)
+    rows: list[tuple[MetricRule, float, str | None, str]] = []
     if q.low is not None and rule.code == "offer_price_low":
         high_rule = ctx.lexicon.metrics["offer_price_high"]
-        rows = [(rule, q.low), (high_rule, q.high)]
+        rows = [(rule, q.low, None, ""), (high_rule, q.high, None, "")]
+    elif q.low is not None and d.rule_name == "proceeds_range":
+        rows = [(rule, q.low, "lower_bound", "low"), (rule, q.high, "upper_bound", "high")]
     else:
-        rows = [(rule, q.value)]
-    for r, value in rows:
+        rows = [(rule, q.value, None, "")]
+    for r, value, bound, suffix in rows:
         if d.negate:
             value = -abs(value)
         converted = item.converted_value
         if converted is not None and d.negate:
             converted = -abs(converted)
-        qualifier = q.qualifier
+        qualifier = bound or q.qualifier
         if qualifier == "exact" and item.series_approx:
             qualifier = "approx"
+        if r.code in PRICE_BOUND_METRICS and not APPROX_JUST_BEFORE.search(
+            ctx.folded, max(0, q.start - 3), q.start
+        ):
+            # a bound of the price range is exact ('接近60元至72元的上限', '最高不超過126港元')
+            qualifier = "exact"
         period = d.period
         out.figures.append(
             {
-                "figure_id": stable_id(doc_id, q.start, r.code, d.dimension, period.label),
+                "figure_id": stable_id(
+                    doc_id, q.start, r.code, d.dimension, period.label, *([suffix] if suffix else [])
+                ),
                 "document_id": doc_id,
                 "company_id": d.company_id,
                 "table_name": r.table,

@@ -17,16 +17,20 @@ from ingest.figures.dimension import nearest_moment
 from ingest.figures.grammar import (
     CLAUSE_END,
     COMPARISON_TAIL,
+    FALLING_GROWTH_WORDS,
+    FALLING_PRICE_WORDS,
     GROWTH_OF_PREVIOUS,
     LEADING_PAREN,
     MONEY_SCALES,
     NEGATIVE_DIRECTION,
     OTHER_PERIOD_GAP,
     PRICE_MOVE,
+    PROCEEDS_RANGE_METRICS,
     PURPOSE_CUT,
     RANGE_PRICE_CONTEXT,
     SHARE_OF_PREVIOUS,
     SUBSCRIBED,
+    SUBSCRIBED_SHARES_PAREN,
     THRESHOLD_AFTER,
     USE_OF_PROCEEDS_AFTER,
     USE_OF_PROCEEDS_CONTEXT,
@@ -34,6 +38,7 @@ from ingest.figures.grammar import (
 from ingest.figures.records import (
     Decision,
     Item,
+    clause_begin,
     clean_dimension,
     shift_year,
     year_before,
@@ -205,6 +210,15 @@ def choose_metric(
     if q.low is not None:
         if q.unit == "money" and RANGE_PRICE_CONTEXT.search(folded[s.start : q.start]) and q.high < 100_000:
             return Decision(metrics["offer_price_low"], "offer_price_range")
+        if q.unit == "money":
+            # '集資370.6億元至479.6億元': proceeds between two bounds (one row for each)
+            hit = best_keyword(
+                ctx, ctx.rules, item, folded[s.start : q.start], s.start, sentence_text, extended=True
+            )
+            if hit is not None and hit[0].code in PROCEEDS_RANGE_METRICS:
+                return replace(
+                    from_keyword(hit, s.start, item, folded[s.start : q.start]), rule_name="proceeds_range"
+                )
         return Decision(None, "", reason="range")
     comparison = comparison_base(ctx, s, item, window, prev_end, decided)
     if comparison is not None:
@@ -394,13 +408,16 @@ def follow_on(
         subscribed = SUBSCRIBED.match(window) or SUBSCRIBED.match(
             ctx.without_names(item.q.start - len(window), item.q.start).replace(" ", "")
         )
+        # '15名基石投资者，合共认购534.18万股(约合5.05亿港元)'
+        clause = ctx.folded[clause_begin(ctx.folded, item.q.start, s.start) : item.q.start]
+        subscribed = subscribed or SUBSCRIBED_SHARES_PAREN.match(clause)
         if last.rule.code == "cornerstone_count" and subscribed:
             return Decision(metrics["cornerstone_amount"], "amount_of_previous")
         return None
     growth = GROWTH_OF_PREVIOUS.match(window)
     if growth and last.rule.code == "revenue":
         revenue = next(d for d in previous if d.rule.code == "revenue")
-        negative = growth.group("dir") in ("下降", "减少", "下滑", "下跌")
+        negative = growth.group("dir") in FALLING_GROWTH_WORDS
         return Decision(
             metrics["revenue_growth_yoy_pct"],
             "growth_of_previous",
@@ -427,5 +444,5 @@ def price_move(ctx: DocumentContext, s: Sentence, item: Item, window: str) -> De
     if moment not in ("at_open", "at_close", "first_day"):
         return None
     code = "opening_change_pct" if moment == "at_open" else "first_day_change_pct"
-    negative = m.group("dir") in ("下跌", "跌", "回落", "下挫", "下滑", "低开", "破发")
+    negative = m.group("dir") in FALLING_PRICE_WORDS
     return Decision(ctx.lexicon.metrics[code], "price_move", negate=negative)
