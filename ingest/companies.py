@@ -749,6 +749,10 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
 
     title = [c for c in title if usable(c) and not c.parent]
     lead = [c for c in lead if usable(c)]
+    if not title and not lead and not from_manifest:
+        # a page whose lead is navigation ('主頁 即時新聞 …'): the company named with its stock code
+        # most often anywhere in the document
+        lead = _most_named_coded(doc)
     # Subjects: the manifest's; else the headline's (several when it joins them: "X与Y同日挂牌");
     # else the first company the lead names (with the ones joined to it). Every other company named
     # with a code or a trigger is registered beside them, never as a subject.
@@ -784,6 +788,39 @@ def _specific(names: list[str]) -> list[str]:
         for n in names
         if not any(m != n and any(x.startswith(n) and x != n for x in cores[m]) for m in names)
     ] or names
+
+
+def _most_named_coded(doc: Document) -> list[_Candidate]:
+    """The coded company the document names most (at least twice), for documents without a usable
+    title or lead; none when two tie (a list of listings is about no one of them)."""
+    coded = [c for c in _coded_candidates(doc.folded, doc.text, 0, "lead") if not c.parent]
+    # a line that is only a name and its code ('蒼南儀錶(01743)') heads the section about that company
+    # (a run of such lines is a list of listings, about none of them)
+    lines = [_line_at(doc.folded, c.position) for c in coded]
+    headings = [
+        c
+        for i, c in enumerate(coded)
+        if _WHOLE_LINE.fullmatch(lines[i])
+        and not any(
+            j != i and abs(coded[j].position - c.position) < 2 * len(lines[i]) + 8 for j in range(len(coded))
+        )
+    ]
+    if len(headings) == 1:
+        return headings
+    counts = {c.name: doc.folded.count(c.name) for c in coded}
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < MIN_MENTIONS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return []
+    return [next(c for c in coded if c.name == ranked[0][0])]
+
+
+_WHOLE_LINE = re.compile(r"\s*[\u4e00-\u9fffA-Za-z][^\n]{0,24}\(\s?\d{4,6}(?:\.HK)?\s?\)\s*")
+
+
+def _line_at(folded: str, pos: int) -> str:
+    start = folded.rfind("\n", 0, pos) + 1
+    end = folded.find("\n", pos)
+    return folded[start : end if end >= 0 else len(folded)]
 
 
 def _joined_with(doc: Document, first: _Candidate, other: _Candidate) -> bool:

@@ -164,10 +164,13 @@ _SUB = (
 _LIST_JOIN = r"\s?(?:、|,|及|和|以及|与)\s?"
 _ENDED = (
     # '截至2023年及2024年12月31日止年度': several years sharing one period end (eyl)
-    rf"(?:截[至止](?:到|至)?\s?)?(?P<eyl>(?:(?:{_Y4})年{_LIST_JOIN})+)?"
+    # '截至2015、2016和2017年12月31日止年度': the earlier years may be written without 年
+    rf"(?:截[至止](?:到|至)?\s?)?(?P<eyl>(?:(?:{_Y4})年?{_LIST_JOIN})+)?"
     rf"(?:(?P<ey>{_Y4})年|(?P<erel>今年|去年|本年|上年))?"
     rf"(?P<em>{_MD})月(?:(?P<ed>{_MD})日|(?P<eend>底|末))止?(?:的)?"
-    r"(?:(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年))"
+    r"(?:(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年)"
+    # '截至9月30日止第三季', '截至9月30日止首三季': the quarter or nine months that end that day
+    r"|(?P<eq>第[一二三四1-4]季度?)|(?P<e9>首三季度?|前三季度?|首九个月|前九个月))"
 )
 _PATTERN = re.compile(
     # every period expression starts with one of these: a cheap test before the alternation
@@ -186,7 +189,7 @@ _PATTERN = re.compile(
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmd>(?P<bm>\d{1,2})月(?P<bd>\d{1,2})[日号])",
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmr>(?P<bm1>\d{1,2})\s?[-至到~]\s?(?P<bm2>\d{1,2})月)",
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmo>(?P<bmonly>\d{1,2})月份?(?!\d|日|号|份))",
-            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度|首三季度|第[一二三四]季度)",
+            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度?|首三季度?|第[一二三四]季度?)",
             r"(?P<same>同期)",
             r"(?P<rday>今日|今天|昨日|昨天|前日|前天|明日|明天)",
         ]
@@ -283,6 +286,10 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
             return None, ""
         if m.group("eyear"):
             return ended_period(end, 12), "period"
+        if m.group("e9"):
+            return ended_period(end, 9), "period"
+        if m.group("eq"):
+            return ended_period(end, 3), "period"
         n = m.group("en")
         months = int(n) if n.isdigit() else _CN_SMALL[n]
         return ended_period(end, months), "period"
@@ -328,7 +335,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
                 return half(year, 1)
             if word == "下半年":
                 return half(year, 2)
-            if word in ("前三季度", "首三季度"):
+            if word.startswith(("前三季", "首三季")):
                 return nine_months(year)
             return quarter(year, _CN_SMALL[word[1]])
 

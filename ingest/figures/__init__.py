@@ -21,6 +21,7 @@ anything not confidently classified becomes an unclassified mention.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import polars as pl
 
@@ -46,6 +47,8 @@ from ingest.lexicon import load_lexicon
 from ingest.periods import PeriodMention
 from ingest.sentences import Sentence
 from ingest.text import Document
+
+FORECAST_MARGIN = timedelta(days=7)  # a reporting period may end days after an early report is written
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ def classify_sentence(
             and decision.rule_name != "previous_year"  # '上年为Y' is a base, not the period in context
         ):
             carried.last_flow, carried.last_flow_sentence = decision.period, s_idx
+        if decision.rule is not None and decision.rule.code in ("gross_proceeds", "net_proceeds"):
+            carried.proceeds_currency = item.currency
 
 
 def classify(
@@ -149,12 +154,23 @@ def classify(
         # a series that cannot be aligned says why, whatever its head's words
         return Decision(None, "", reason=ser.reason) if ser is not None and ser.mismatch else decision
     if (
+        decision.rule.code == "use_of_proceeds_amount"
+        and q.bare_yuan
+        and item.currency_source != "written"
+        and carried.proceeds_currency
+    ):
+        # '所得款項淨額約為7.05億港元…3.88億元(55%)用作…': the parts are in the currency of the whole
+        item.currency, item.currency_source = carried.proceeds_currency, "proceeds"
+    elif (
         decision.rule.code in VENUE_CURRENCY_METRICS
         and q.bare_yuan
-        and item.currency_source == "default"
+        and (
+            item.currency_source == "default" or (item.currency_source == "declared" and ctx.venue == "HKEX")
+        )
         and ctx.venue in VENUE_CURRENCIES
     ):
-        # a bare 元 follows the listing venue: HKEX offering terms are HKD, A-share terms CNY
+        # a bare 元 follows the listing venue: HKEX offering terms are HKD (even after a '人民幣，下同'
+        # that declares the currency of the financials), A-share terms CNY
         item.currency = VENUE_CURRENCIES[ctx.venue]
     elif (
         decision.rule.code in HK_DOLLAR_METRICS
@@ -226,3 +242,7 @@ def finish(
             d.period, problem = resolve_period(ctx, s_idx, s, item, rule, window, periods, carried)
             if d.period is None:
                 d.rule, d.reason = None, problem
+                return
+    if rule.kind in ("flow", "cagr") and d.period.end > ctx.doc.published_at + FORECAST_MARGIN:
+        # a period that has not ended when the article appeared: a forecast or guidance, not a figure
+        d.rule, d.reason = None, "forecast"

@@ -10,6 +10,7 @@ from ingest.figures.grammar import (
     CUSTOMER_KIND_BEFORE,
     EXCHANGES,
     FIRST_DAY_WORDS,
+    GENERIC_SEGMENTS,
     INTRADAY,
     LEADING_COPULA,
     MODEL_LATIN,
@@ -166,6 +167,8 @@ def revenue_segment(
     value = clean_dimension(raw.split(" ")[-1] if raw.strip() else "")
     looks_like_segment = SEGMENT_SUFFIX.search(value) or REGION_WORDS.search(value)
     value = SEGMENT_WORD_END.sub("", value) if len(value) > 3 else value
+    if value in GENERIC_SEGMENTS:
+        value = ""  # '产品收入净额': the company's revenue, not a segment's
     if len(value) < 2 or any(ch.isdigit() for ch in value):
         if rule.code == "revenue_share_pct":
             return "", "share_without_segment"

@@ -21,10 +21,12 @@ from ingest.figures.grammar import (
     FALLING_PRICE_WORDS,
     GROWTH_OF_PREVIOUS,
     LEADING_PAREN,
+    LIST_LINE_CHARS,
     MONEY_SCALES,
     NEGATIVE_DIRECTION,
     OTHER_PERIOD_GAP,
     PRICE_MOVE,
+    PROCEEDS_LIST_SENTENCES,
     PROCEEDS_RANGE_METRICS,
     PURPOSE_CUT,
     RANGE_PRICE_CONTEXT,
@@ -247,9 +249,24 @@ def choose_metric(
 
 
 def proceeds_sentence(ctx: DocumentContext, s: Sentence) -> bool:
-    """Whether the sentence talks about raised money (募资, 所得款项 …); once per sentence."""
+    """Whether the sentence talks about raised money (募资, 所得款项 …), or continues a list that does:
+    purposes are often listed one per clause after ；, one per bullet or one per short line. Once per
+    sentence."""
     if s.start not in ctx.proceeds_sentences:
-        ctx.proceeds_sentences[s.start] = bool(USE_OF_PROCEEDS_CONTEXT.search(ctx.folded, s.start, s.end))
+        found = bool(USE_OF_PROCEEDS_CONTEXT.search(ctx.folded, s.start, s.end))
+        i = bisect.bisect_left(ctx.sentence_starts, s.start)
+        for back in range(1, PROCEEDS_LIST_SENTENCES + 1):
+            if found or i - back < 0:
+                break
+            earlier = ctx.sentences[i - back]
+            later = ctx.sentences[i - back + 1]
+            same_list = earlier.paragraph == later.paragraph or (
+                later.end - later.start <= LIST_LINE_CHARS and later.paragraph - earlier.paragraph == 1
+            )
+            if not same_list:
+                break
+            found = bool(USE_OF_PROCEEDS_CONTEXT.search(ctx.folded, earlier.start, earlier.end))
+        ctx.proceeds_sentences[s.start] = found
     return ctx.proceeds_sentences[s.start]
 
 
@@ -315,10 +332,12 @@ def comparison_base(
     tail = ctx.folded[comp.end : item.q.start]
     if not COMPARISON_TAIL.fullmatch(tail):
         return None
+    # the figure the base is compared with: the latest one before it ('Q3亏损X，比去年同期Y，而首三季
+    # 亏损Z，比去年同期W': W is the base of Z)
     main = next(
         (
             d
-            for d in decided.values()
+            for d in reversed(list(decided.values()))
             if d.rule is not None and not d.is_comparison and d.rule.unit == item.q.unit
         ),
         None,

@@ -85,6 +85,7 @@ class CarriedContext:
     last_as_of_paragraph: int = -1
     paragraph: int = -1
     paragraph_periods: list = field(default_factory=list)  # reporting periods named so far in the paragraph
+    proceeds_currency: str = ""  # currency of the last gross or net proceeds: the parts of them share it
 
 
 @dataclass

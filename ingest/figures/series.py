@@ -68,7 +68,11 @@ def find_series(
         # '2022年至2024年，收入为4.02亿元、3.95亿元及5.00亿元': a list without 分别, aligned only with
         # a period list stated earlier in the same sentence
         first = ctx.items[run[0]].q.start
-        if not any(p.is_multi and p.end <= first and p.role == "list" for p in periods):
+        stated = any(p.is_multi and p.end <= first and p.role == "list" for p in periods)
+        # ... or the period list of the paragraph, when the run has as many values ('截至2015、2016和
+        # 2017年12月31日止年度,收入分別為…;年度利潤3654.5萬元、1.18億元和2.42億元')
+        carried_fits = carried.period_list_paragraph == s.paragraph and len(carried.period_list) == len(run)
+        if not (stated or carried_fits):
             continue
         ser = Series(members=run, marker_start=first)
         align_series(ctx, ser, s, periods, carried)
