@@ -790,6 +790,20 @@ def _specific(names: list[str]) -> list[str]:
     ] or names
 
 
+def lead_exchange(doc: Document) -> str:
+    """The exchange of the first stock code in the title or lead ('天岳先進(2631)' → HKEX), '' when
+    none: the listing an article is about, even when it names others ('科创板上市的…')."""
+    lo, hi = _lead_span(doc)
+    for folded, original, offset in (
+        (fold(doc.title), doc.title, 0),
+        (doc.folded[lo:hi], doc.text[lo:hi], lo),
+    ):
+        for c in _coded_candidates(folded, original, offset, "lead"):
+            if not c.parent and c.exchange:
+                return c.exchange
+    return ""
+
+
 def _most_named_coded(doc: Document) -> list[_Candidate]:
     """The coded company the document names most (at least twice), for documents without a usable
     title or lead; none when two tie (a list of listings is about no one of them)."""

@@ -42,7 +42,7 @@ from ingest.figures.grammar import (
 from ingest.figures.metric import choose_metric, compatible
 from ingest.figures.period import carry_context, resolve_period
 from ingest.figures.records import CarriedContext, Decision, Item, Out, Series, right_text
-from ingest.figures.series import find_series, series_member
+from ingest.figures.series import find_series, own_sign, series_member
 from ingest.lexicon import load_lexicon
 from ingest.periods import PeriodMention
 from ingest.sentences import Sentence
@@ -205,6 +205,8 @@ def classify(
         if ser.mismatch:
             return Decision(None, "", reason=ser.reason)
         decision.rule_name = f"series:{decision.rule_name}"
+        if decision.rule.negate and own_sign(ctx, ser, 0):
+            decision.negate = True  # '分别为亏损3.42亿元、…': the loss is written beside the first value
     finish(ctx, s_idx, s, item, decision, window, periods, ser, decided, carried)
     return decision
 

@@ -17,6 +17,7 @@ from ingest.figures.grammar import (
     MODEL_QUOTED,
     NUMBERING_AND_YEARS,
     OPEN_WORDS,
+    OPENING_TIMES,
     PARENS,
     PARTNER_WORDS,
     PRONOUN_START,
@@ -61,6 +62,8 @@ def nearest_moment(before: str) -> str:
                 best_pos = m.end()
                 if name == "intraday" and m.group("h"):
                     best = f"intraday@{int(m.group('h')):02d}:{int(m.group('m')):02d}"
+                    if best[-5:] in OPENING_TIMES:
+                        best = "at_open"  # '9时30分…股价12港元': the opening price
                 else:
                     best = name
     return best

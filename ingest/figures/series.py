@@ -16,6 +16,8 @@ from ingest.figures.grammar import (
     LIST_JOINER,
     NAME_JOINER,
     SERIES_GAP,
+    SERIES_ITEM_GAIN,
+    SERIES_ITEM_LOSS,
     SERIES_LEAD_GAP,
     SERIES_MARKER,
 )
@@ -199,6 +201,16 @@ def find_company_list(ctx: DocumentContext, mentions: list[CompanyMention]) -> l
     return ids if len(set(ids)) == len(ids) else []
 
 
+def own_sign(ctx: DocumentContext, ser: Series, position: int) -> bool | None:
+    """True for a loss marked right before the series' value at `position`, False for a gain, None
+    when the value carries no word of its own."""
+    start = ctx.items[ser.members[position - 1]].end if position else ser.marker_start
+    before = ctx.folded[start : ctx.items[ser.members[position]].q.start]
+    if SERIES_ITEM_LOSS.search(before):
+        return True
+    return False if SERIES_ITEM_GAIN.search(before) else None
+
+
 def series_member(
     ctx: DocumentContext, ser: Series, item: Item, idx: int, decided: dict[int, Decision]
 ) -> Decision:
@@ -209,6 +221,14 @@ def series_member(
         return Decision(None, "", reason=ser.reason)
     position = item.series[1]
     d = replace(head, rule_name=head.rule_name)
+    if head.rule.negate:
+        # a sign beside a value overrides the one the series opened with; once one value carries its
+        # own sign, the values without one are gains ('亏损3.42亿元、亏损1.82亿元、8,466万元')
+        signs = [own_sign(ctx, ser, i) for i in range(len(ser.members))]
+        if any(signs[1:]):
+            d.negate = bool(signs[position])
+        elif signs[position] is False:
+            d.negate = False
     if ser.periods is not None:
         d.period = ser.periods[position]
     if ser.companies is not None:
