@@ -46,6 +46,8 @@ class Lexicon:
     metrics: dict[str, MetricRule]
     not_figures: dict[str, tuple[re.Pattern, ...]]
     market_wide_sentence: tuple[re.Pattern, ...] = ()
+    # (sentence words, window words) that make a number a condition ('回拨' thresholds)
+    conditional: tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]] = ((), ())
 
 
 def _compile(patterns, where: str) -> tuple[re.Pattern, ...]:
@@ -122,4 +124,14 @@ def load_lexicon(path: Path = METRICS_YML, vocabulary_path: Path = REF_METRICS_C
         for reason, patterns in (raw.get("not_figures") or {}).items()
     }
     market_wide_sentence = _joined(_compile(raw.get("market_wide_sentence"), "market_wide_sentence"))
-    return Lexicon(metrics=metrics, not_figures=not_figures, market_wide_sentence=market_wide_sentence)
+    conditional_raw = raw.get("conditional") or {}
+    conditional = (
+        _joined(_compile(conditional_raw.get("sentence"), "conditional.sentence")),
+        _joined(_compile(conditional_raw.get("window"), "conditional.window")),
+    )
+    return Lexicon(
+        metrics=metrics,
+        not_figures=not_figures,
+        market_wide_sentence=market_wide_sentence,
+        conditional=conditional,
+    )

@@ -82,7 +82,12 @@ def resolve_dimension(
         return nearest_moment(before), ""
     if kind == "round":
         rounds = list(ROUND.finditer(before))
-        return (f"round:{rounds[-1].group('r')}" if rounds else ""), ""
+        if not rounds and "投后" not in d.keyword:
+            # an IPO valuation or a market value ('估值达220亿元') is no post-money valuation of a round
+            return "", "valuation_without_round"
+        if not rounds:
+            return "", ""  # '新一轮融资，投后估值达到300亿元': post-money, the round unnamed
+        return f"round:{rounds[-1].group('r')}", ""
     if kind == "exchange":
         best, pos = "", -1
         for pattern, code in EXCHANGES:

@@ -28,6 +28,7 @@ from ingest.figures.grammar import (
     PRICE_MOVE,
     PROCEEDS_LIST_SENTENCES,
     PROCEEDS_RANGE_METRICS,
+    PURPOSE_CHARS,
     PURPOSE_CUT,
     RANGE_PRICE_CONTEXT,
     SHARE_OF_PREVIOUS,
@@ -41,7 +42,8 @@ from ingest.figures.records import (
     Decision,
     Item,
     clause_begin,
-    clean_dimension,
+    clean_purpose,
+    right_text,
     shift_year,
     year_before,
 )
@@ -180,9 +182,10 @@ def choose_metric(
                 metrics["use_of_proceeds_amount"], "use_of_proceeds_paren", dimension=head.dimension
             )
     if q.unit in ("pct", "money") and proceeds_sentence(ctx, s):
-        purpose = USE_OF_PROCEEDS_AFTER.match(LEADING_PAREN.sub("", right))
+        after = right_text(ctx.folded, item.end, PURPOSE_CHARS, s.end)
+        purpose = USE_OF_PROCEEDS_AFTER.match(LEADING_PAREN.sub("", after))
         if purpose:
-            value = clean_dimension(PURPOSE_CUT.split(purpose.group("purpose"))[0])
+            value = clean_purpose(PURPOSE_CUT.split(purpose.group("purpose"))[0])
             if not value:
                 return Decision(None, "", reason="use_of_proceeds_without_purpose")
             code = "use_of_proceeds_pct" if q.unit == "pct" else "use_of_proceeds_amount"
@@ -206,6 +209,13 @@ def choose_metric(
             return Decision(None, "", reason=reason)
     if market_wide_before(ctx, s, q, s.start, ctx.lexicon.market_wide_sentence):
         return Decision(None, "", reason="market_wide")
+    in_sentence, in_window = ctx.lexicon.conditional
+    if (
+        in_sentence
+        and any(p.search(sentence_text) for p in in_sentence)
+        and any(p.search(window) for p in in_window)
+    ):
+        return Decision(None, "", reason="conditional")
     if q.unit == "rank":
         return Decision(metrics["market_rank"], "rank")
     # offer price range: '招股价区间为每股9.5港元至11.5港元'
@@ -435,7 +445,7 @@ def follow_on(
         return None
     growth = GROWTH_OF_PREVIOUS.match(window)
     if growth and last.rule.code == "revenue":
-        revenue = next(d for d in previous if d.rule.code == "revenue")
+        revenue = next(d for d in reversed(previous) if d.rule.code == "revenue")
         negative = growth.group("dir") in FALLING_GROWTH_WORDS
         return Decision(
             metrics["revenue_growth_yoy_pct"],

@@ -18,6 +18,7 @@ from ingest.figures.grammar import (
     DIMENSION_NOISE,
     DIMENSION_TAIL,
     NUMBERED_YEARS,
+    PURPOSE_PARTICLES,
     REGION_WORDS,
     STRIP_WORDS,
 )
@@ -178,6 +179,13 @@ def clean_dimension(value: str) -> str:
         value = STRIP_WORDS.sub("", value)
         value = DIMENSION_TAIL.sub("", value)
     return value.strip()
+
+
+def clean_purpose(value: str) -> str:
+    """A purpose of the proceeds as written, without brackets and the particles around it (its verbs
+    stay: '取得创新的机器人技术', '其他管线产品的持续研发')."""
+    value = DIMENSION_NOISE.sub("", value)
+    return PURPOSE_PARTICLES.sub("", value).strip()
 
 
 def region_or_segment(value: str) -> str:
