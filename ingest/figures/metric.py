@@ -19,11 +19,13 @@ from ingest.figures.grammar import (
     COMPARISON_TAIL,
     FALLING_GROWTH_WORDS,
     FALLING_PRICE_WORDS,
+    GROWTH_METRICS,
     GROWTH_OF_PREVIOUS,
     LEADING_PAREN,
     LIST_LINE_CHARS,
     MONEY_SCALES,
     NEGATIVE_DIRECTION,
+    OTHER_MEASURES,
     OTHER_PERIOD_GAP,
     PRICE_MOVE,
     PROCEEDS_LIST_SENTENCES,
@@ -31,7 +33,9 @@ from ingest.figures.grammar import (
     PURPOSE_CHARS,
     PURPOSE_CUT,
     RANGE_PRICE_CONTEXT,
+    REVENUE_WORDS,
     SHARE_OF_PREVIOUS,
+    SIGN_ONLY_KEYWORD,
     SUBSCRIBED,
     SUBSCRIBED_SHARES_PAREN,
     THRESHOLD_AFTER,
@@ -242,7 +246,7 @@ def choose_metric(
         return follow
     hit = best_keyword(ctx, ctx.rules, item, window, prev_end, sentence_text, extended=False)
     if hit is not None:
-        return from_keyword(hit, prev_end, item, window)
+        return _checked(ctx, s, from_keyword(hit, prev_end, item, window), decided)
     move = price_move(ctx, s, item, window)
     if move is not None:
         return move
@@ -254,8 +258,32 @@ def choose_metric(
             return Decision(None, "", reason="price_without_per_share_context")
         d = from_keyword(hit, s.start, item, sentence_window)
         d.rule_name = "keyword_sentence"
-        return d
+        return _checked(ctx, s, d, decided)
     return Decision(None, "", reason="no_metric")
+
+
+def _checked(ctx: DocumentContext, s: Sentence, d: Decision, decided: dict[int, Decision]) -> Decision:
+    """A keyword's decision read against the rest of its sentence:
+
+    - a growth or CAGR whose sentence last names another measure than revenue before the keyword
+      ('总支付交易量由…增加至…，复合年增长率为153.8%') is not a revenue growth;
+    - a bare loss or profit word after an adjusted figure of the same sentence continues it
+      ('经调整净利润从2022年的亏损11亿，下降至2024年亏损4511万').
+    """
+    rule = d.rule
+    if rule.code in GROWTH_METRICS and d.keyword_start >= 0:
+        before = ctx.folded[s.start : d.keyword_start]
+        other = [m.end() for m in OTHER_MEASURES.finditer(before)]
+        revenue = [m.end() for m in REVENUE_WORDS.finditer(before)]
+        if other and (not revenue or other[-1] > revenue[-1]):
+            return Decision(None, "", reason="growth_of_other_measure")
+    if rule.code == "net_profit" and SIGN_ONLY_KEYWORD.fullmatch(d.keyword):
+        adjusted = [
+            x for x in decided.values() if x.rule is not None and x.rule.code == "adjusted_net_profit"
+        ]
+        if adjusted:
+            return replace(d, rule=adjusted[-1].rule, rule_name="continues_adjusted")
+    return d
 
 
 def proceeds_sentence(ctx: DocumentContext, s: Sentence) -> bool:

@@ -16,6 +16,7 @@ from ingest.figures.grammar import (
     LIST_JOINER,
     NAME_JOINER,
     SERIES_GAP,
+    SERIES_ITEM_COPULA,
     SERIES_ITEM_GAIN,
     SERIES_ITEM_LOSS,
     SERIES_LEAD_GAP,
@@ -225,7 +226,11 @@ def series_member(
         # a sign beside a value overrides the one the series opened with; once one value carries its
         # own sign, the values without one are gains ('亏损3.42亿元、亏损1.82亿元、8,466万元')
         signs = [own_sign(ctx, ser, i) for i in range(len(ser.members))]
-        if any(signs[1:]):
+        # '分别为亏损X、Y、Z': after 为 the loss word is X's alone ('分别亏损X、Y' is a loss for both)
+        own_first = signs[0] and SERIES_ITEM_COPULA.search(
+            ctx.folded, ser.marker_start, ctx.items[ser.members[0]].q.start
+        )
+        if any(signs[1:]) or own_first:
             d.negate = bool(signs[position])
         elif signs[position] is False:
             d.negate = False
