@@ -312,7 +312,6 @@ _LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")
 # in a lead, bullets (' - ') and citation markers ('[3]') end a clause too; in a headline, spaces do
 _LEAD_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s[-–—•]\s|\[\d{1,3}\]")
 _HEADLINE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s+")
-_GROUP_WORD = re.compile(r"(?<=..)(?:集团|控股)$")
 _INNER_DIGITS = re.compile(r"(?<=\D)\d")
 _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年")
 _LEADING_JOINER = re.compile(r"\s*(?:以及|及|与|和|、|&)\s*")
@@ -862,16 +861,6 @@ def _as_companies(
             p
             for p in _used_prefixes(entity.names, body, entities)
             if p not in entity.names and matcher.resolve(p) is None
-        ]
-        # '微盟集团' is also '微盟': a group's or holding's name without the word
-        entity.names += [
-            stem
-            for n in list(entity.names)
-            if (stem := _GROUP_WORD.sub("", n)) != n
-            and len(stem) >= 2
-            and stem not in entity.names
-            and matcher.resolve(stem) is None
-            and _is_plausible_name(stem)
         ]
         unseen = known is None or known in matcher.discovered_ids
         cid = known or company_slug(canonical)

@@ -252,6 +252,9 @@ def dimension_matches(expected: object, extracted: object) -> bool:
         want_kind, got_kind = _KIND.match(want), _KIND.match(got)
         if want_kind and got_kind:
             a, b = want_kind.group(2), got_kind.group(2)
+            if want_kind.group(1) == "market":
+                # '中国的顺风车' / '中国顺风车平台': a market named with or without its place and noun
+                a, b = _MARKET_NOISE.sub("", a), _MARKET_NOISE.sub("", b)
             if want_kind.group(1) == got_kind.group(1) and a and b and (a in b or b in a):
                 return True
         elif not want_kind and not got_kind and (want in got or got in want):
@@ -353,7 +356,24 @@ def _extracted_company(row: dict) -> str:
 
 
 def _companies_match(expected: str, extracted: str) -> bool:
-    return any(company_key(alt) == company_key(extracted) for alt in _alternatives(expected))
+    """Same company key, or the same name with a corporate word more ('微盟' / '微盟集团')."""
+    got = company_key(extracted)
+    for alt in _alternatives(expected):
+        want = company_key(alt)
+        if want == got:
+            return True
+        short, long_ = sorted((want, got), key=len)
+        if len(short) >= 4 and long_.startswith(short) and _CORPORATE_END.fullmatch(long_[len(short) :]):
+            return True
+    return False
+
+
+# pinyin of the words a company's name may carry or drop: 集团, 控股, 股份, 有限公司
+_CORPORATE_END = re.compile(r"(?:jituan|konggu|gufen|youxiangongsi|gongsi)+")
+# places and nouns around a market's name that labels may or may not write
+_MARKET_NOISE = re.compile(
+    r"^(?:中国|全球|国内|全国|境内|亚洲|国际)|的|(?:平台|企业|公司|供应商|提供商|服务商|厂商|运营商|制造商|市场|领域|行业|赛道)$"
+)
 
 
 def _describe(row: dict) -> str:

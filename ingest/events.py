@@ -43,7 +43,7 @@ from ingest.companies import (
 from ingest.dates import DateMention, find_dates
 from ingest.numbers import parse_chinese_numeral
 from ingest.schema import conform, empty_frame
-from ingest.text import Document
+from ingest.text import Document, fold
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +121,24 @@ def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
         if word in trigger.group(0):
             return code
     return document_exchange(folded)
+
+
+def listing_exchange(doc: Document) -> str:
+    """The exchange of the listing an article reports: named in its title, else right after the first
+    listing trigger of its lead ('…今日以双重主要上市方式登陆港交所'); '' when neither names one."""
+    word_re, code_of = exchange_words()
+    codes = [code_of[m.group(0).lower()] for m in word_re.finditer(fold(doc.title))]
+    codes = [c for c in codes if c]
+    if len(set(codes)) == 1:
+        return codes[0]
+    lead = doc.folded[doc.body_start : doc.body_start + 600]
+    for trigger in _trigger_re().finditer(lead):
+        if _event_type(trigger) not in ("listing", "filing", "prospectus", "hearing_passed"):
+            continue
+        named = word_re.search(trigger.group(0)) or word_re.match(lead, trigger.end())
+        if named and code_of[named.group(0).lower()]:
+            return code_of[named.group(0).lower()]
+    return ""
 
 
 @lru_cache(maxsize=16)

@@ -35,9 +35,12 @@ from ingest.figures.grammar import (
     HK_DOLLAR_METRICS,
     HK_PRICE_CONTEXT,
     LISTING_DAY_METRICS,
+    LISTING_METRICS,
+    MARKET_WORDS,
     OFFERING_AMOUNT_METRICS,
     VENUE_CURRENCIES,
     VENUE_CURRENCY_METRICS,
+    VENUE_MARKETS,
 )
 from ingest.figures.metric import choose_metric, compatible
 from ingest.figures.period import carry_context, resolve_period
@@ -196,6 +199,9 @@ def classify(
         # yuan raised in an article about a Hong Kong or US listing (or the other way round): the
         # amount of another listing ('CDR募资人民币300亿元'), not this offering's
         return Decision(None, "", reason="other_listing_currency")
+    if decision.rule.code in LISTING_METRICS and other_market(ctx, s):
+        # '網易美股ADR大漲4.55%' in an article about the Hong Kong listing
+        return Decision(None, "", reason="other_listing")
     if decision.rule.code in LISTING_DAY_METRICS:
         if not ctx.listing_day:
             return Decision(None, "", reason="not_listing_day")
@@ -209,6 +215,15 @@ def classify(
             decision.negate = True  # '分别为亏损3.42亿元、…': the loss is written beside the first value
     finish(ctx, s_idx, s, item, decision, window, periods, ser, decided, carried)
     return decision
+
+
+def other_market(ctx: DocumentContext, s: Sentence) -> bool:
+    """Whether the sentence names a market, and not the one the document's venue is on."""
+    own = VENUE_MARKETS.get(ctx.venue)
+    if not own:
+        return False
+    named = {market for market, words in MARKET_WORDS.items() if words.search(ctx.folded, s.start, s.end)}
+    return bool(named) and own not in named
 
 
 def finish(

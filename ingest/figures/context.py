@@ -126,7 +126,7 @@ def build_context(
 ) -> DocumentContext:
     """The document read once: sentences, periods, candidates, company mentions, subjects, listing day."""
     from ingest.companies import lead_exchange
-    from ingest.events import document_exchange
+    from ingest.events import document_exchange, listing_exchange
     from ingest.figures.candidates import find_candidates
     from ingest.figures.company import fallback_subject
     from ingest.figures.period import listing_date
@@ -146,7 +146,7 @@ def build_context(
     ctx.subject_ids = ctx.subject_ids or fallback_subject(ctx)
     ctx.listing_day = bool(LISTING_DAY.search(folded, body))
     ctx.listing_date = listing_date(ctx)
-    ctx.venue = lead_exchange(doc) or document_exchange(folded)
+    ctx.venue = lead_exchange(doc) or listing_exchange(doc) or document_exchange(folded)
     ctx.offering_under_way = bool(OFFERING_UNDER_WAY.search(folded, body))
     ctx.currency_declarations = [
         (m.start(), CURRENCY_CODES[m.group("c1") or m.group("c2") or m.group("c3")])

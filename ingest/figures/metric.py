@@ -139,12 +139,21 @@ def best_keyword(
                     or any(
                         a < window_start + m.end() and window_start + m.start() < b for a, b in ctx.consumed
                     )
+                    # '研发人员占比最高,管理人员53人占比19.20%': a share whose keyword another number
+                    # follows is that number's, not this one's
+                    or (rule.unit == "pct" and gap_has_number(ctx, item, window_start + m.end()))
                 ):
                     continue
                 key = (m.end(), m.end() - m.start())
                 if best_key is None or key > best_key:
                     best, best_key = (rule, m), key
     return best
+
+
+def gap_has_number(ctx: DocumentContext, item: Item, gap_start: int) -> bool:
+    """Whether another candidate number lies between `gap_start` and `item`."""
+    i = bisect.bisect_left(ctx.item_starts, gap_start)
+    return i < len(ctx.items) and ctx.items[i].q.start < item.q.start
 
 
 def gap_has_same_unit(ctx: DocumentContext, item: Item, gap_start: int) -> bool:

@@ -16,6 +16,7 @@ from ingest.figures.grammar import (
     FUTURE_WORDS,
     LISTING_EVENT,
     PERIOD_END_WORDS,
+    RANK_BASIS_AFTER,
     SHARE_OVER_SPAN,
     TO_BETWEEN,
     TRACK_RECORD,
@@ -67,6 +68,12 @@ def resolve_period(
             return as_of_mentions[-1].period, ""
         if local:
             return local[-1].period, ""
+        if rule.code == "market_rank":
+            # '…最大的…提供商,按2024年收入计占有…': the basis of a rank may follow it
+            basis = RANK_BASIS_AFTER.search(ctx.folded, q.end, s.end)
+            later = [p for p in periods if basis and p.start == basis.end() and not p.is_multi]
+            if later:
+                return later[0].period, ""
         if any(p.is_multi for p in usable):
             return None, "ambiguous_period"
         if (
