@@ -95,8 +95,11 @@ def unit_fits(rule: MetricRule, item: Item) -> bool:
 
     q = item.q
     if rule.unit == "money":
+        # a bare scaled number is money for totals ('亏损 11 亿', '募资超500亿', '市值突破1000亿'),
+        # never for a price
         ok = q.unit == "money" or (
-            q.unit == "" and rule.table == "financials" and q.scale_text in MONEY_SCALES
+            q.unit == "" and not rule.per_share and rule.table in ("financials", "offerings")
+            and q.scale_text in MONEY_SCALES
         )
     elif rule.unit == "count":
         ok = (q.unit == "count" or (q.unit == "" and bool(q.scale_text))) and not q.currency
@@ -440,8 +443,16 @@ def same_metric_other_period(
         return None
     p = inside[0]
     text = ctx.folded[prev_end : p.start] + "|" + ctx.folded[p.end : item.q.start]
-    if not OTHER_PERIOD_GAP.fullmatch(text):
+    gap = OTHER_PERIOD_GAP.fullmatch(text)
+    if not gap:
         return None
+    negate = last.negate
+    if gap.group("dir"):
+        if last.rule.code not in GROWTH_METRICS and last.rule.kind != "flow":
+            return None
+        if last.rule.code in GROWTH_METRICS:
+            # '营收同比下滑9.8%，2024年虽回升12.5%': the direction written for this period
+            negate = gap.group("dir") in FALLING_GROWTH_WORDS
     period = p.period
     rule_name = "same_metric_other_period"
     back = years_back_from_figure(ctx, ctx.sentence_of(p.start), p)
@@ -454,7 +465,7 @@ def same_metric_other_period(
     return Decision(
         last.rule,
         rule_name,
-        negate=last.negate,
+        negate=negate,
         dimension=last.dimension,
         period=period,
     )
