@@ -199,7 +199,7 @@ def classify(
         # yuan raised in an article about a Hong Kong or US listing (or the other way round): the
         # amount of another listing ('CDR募资人民币300亿元'), not this offering's
         return Decision(None, "", reason="other_listing_currency")
-    if decision.rule.code in LISTING_METRICS and other_market(ctx, s):
+    if decision.rule.code in LISTING_METRICS and other_market(ctx, s, q.start):
         # '網易美股ADR大漲4.55%' in an article about the Hong Kong listing
         return Decision(None, "", reason="other_listing")
     if decision.rule.code in LISTING_DAY_METRICS:
@@ -217,13 +217,27 @@ def classify(
     return decision
 
 
-def other_market(ctx: DocumentContext, s: Sentence) -> bool:
+def other_market(ctx: DocumentContext, s: Sentence, pos: int) -> bool:
     """Whether the sentence names a market, and not the one the document's venue is on."""
     own = VENUE_MARKETS.get(ctx.venue)
     if not own:
         return False
     named = {market for market, words in MARKET_WORDS.items() if words.search(ctx.folded, s.start, s.end)}
-    return bool(named) and own not in named
+    if not named or own in named and len(named) == 1:
+        return False
+    if own not in named:
+        return True
+    # both markets named ('与A股暴涨不同,中芯国际港股重挫,自开盘上涨2%后'): the one named last before
+    # the number's clause decides
+    last = max(
+        (
+            (m.end(), market)
+            for market, words in MARKET_WORDS.items()
+            for m in words.finditer(ctx.folded, s.start, pos)
+        ),
+        default=(0, own),
+    )[1]
+    return last != own
 
 
 def finish(

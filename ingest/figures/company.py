@@ -7,6 +7,7 @@ closer to the number leaves it unclassified.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 
 from ingest.figures.context import DocumentContext
@@ -18,6 +19,10 @@ from ingest.figures.grammar import (
     NO_COMPANY_REASONS,
     SEGMENT_CUE,
     SEGMENT_REVENUE_AFTER,
+    SENTENCE_ENDS,
+    TOPIC_OPENING_CHARS,
+    TOPIC_SENTENCES,
+    TOPIC_VERB,
 )
 from ingest.figures.records import (
     Item,
@@ -63,11 +68,38 @@ def resolve_company(ctx: DocumentContext, s: Sentence, item: Item) -> tuple[str 
     others = [m for m in in_sentence if m.company_id not in ctx.subject_ids and m not in investors]
     if others:
         return None, "ambiguous_company"
+    if not in_sentence:
+        topic = paragraph_topic(ctx, s)
+        if topic is not None:
+            # '梅斯健康以每股9.1元下限定價…。香港公開發售部分…超額認購8.9倍': the paragraph's topic
+            return topic, ""
     if len(ctx.subject_ids) == 1:
         return ctx.subject_ids[0], ""
     if not ctx.subject_ids:
         return None, "no_company"
     return None, "ambiguous_company"
+
+
+def paragraph_topic(ctx: DocumentContext, s: Sentence) -> str | None:
+    """The company a paragraph is about when another than the subject: the one that opens the
+    nearest earlier sentence of the paragraph naming any company."""
+    i = bisect.bisect_left(ctx.sentence_starts, s.start)
+    for back in range(1, TOPIC_SENTENCES + 1):
+        if i - back < 0 or ctx.sentences[i - back].paragraph != s.paragraph:
+            return None
+        earlier = ctx.sentences[i - back]
+        mentions = ctx.sentence_mentions(earlier)
+        if not mentions:
+            continue
+        first = mentions[0]
+        opens = first.start - earlier.start <= TOPIC_OPENING_CHARS
+        # a full sentence (not a bullet) in which the company acts in its offering ('X以每股9.1元定价')
+        full = ctx.folded[earlier.end - 1 : earlier.end] in SENTENCE_ENDS
+        acts = TOPIC_VERB.match(ctx.folded, first.end, earlier.end) is not None
+        if opens and full and acts and first.company_id not in ctx.subject_ids:
+            return first.company_id
+        return None
+    return None
 
 
 def likely_company(ctx: DocumentContext, s: Sentence, item: Item, reason: str) -> str:

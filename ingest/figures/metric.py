@@ -23,6 +23,7 @@ from ingest.figures.grammar import (
     GROWTH_OF_PREVIOUS,
     LEADING_PAREN,
     LIST_LINE_CHARS,
+    LOSS_BETWEEN,
     MONEY_SCALES,
     NEGATIVE_DIRECTION,
     OTHER_MEASURES,
@@ -98,7 +99,9 @@ def unit_fits(rule: MetricRule, item: Item) -> bool:
         # a bare scaled number is money for totals ('亏损 11 亿', '募资超500亿', '市值突破1000亿'),
         # never for a price
         ok = q.unit == "money" or (
-            q.unit == "" and not rule.per_share and rule.table in ("financials", "offerings")
+            q.unit == ""
+            and not rule.per_share
+            and rule.table in ("financials", "offerings")
             and q.scale_text in MONEY_SCALES
         )
     elif rule.unit == "count":
@@ -346,6 +349,8 @@ def from_keyword(hit, offset: int, item: Item, window: str) -> Decision:
     tail = window[m.end() :]
     if rule.negate and any(w in tail for w in NEGATIVE_DIRECTION):
         negate = any(w in tail for w in rule.negate) or negate
+    elif rule.negate and LOSS_BETWEEN.search(tail):
+        negate = True  # '经调整净利润从2022年的亏损11亿': the loss is written between keyword and number
     return Decision(rule, "keyword", keyword=keyword, keyword_start=offset + m.start(), negate=negate)
 
 
