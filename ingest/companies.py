@@ -312,6 +312,10 @@ _LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")
 # in a lead, bullets (' - ') and citation markers ('[3]') end a clause too; in a headline, spaces do
 _LEAD_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s[-–—•]\s|\[\d{1,3}\]")
 _HEADLINE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s+")
+# a run of name characters right after a clause break, a descriptor word or a quote
+_FIRM_NAME = re.compile(
+    r"(?<=[，,。；;：:\n\"、 ])[\u4e00-\u9fff]{2,6}?(?=[，,。；;的在于将已(（\" ]|[0-9]|今|于|自|是|为)"
+)
 _INNER_DIGITS = re.compile(r"(?<=\D)\d")
 _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年")
 _LEADING_JOINER = re.compile(r"\s*(?:以及|及|与|和|、|&)\s*")
@@ -443,7 +447,7 @@ def _prefer_recurring(name: str, body: str) -> str:
 def _body_without_title(doc: Document) -> str:
     """Folded body with lines that repeat the title blanked (a markdown '# title' line)."""
     body = doc.folded[doc.body_start :]
-    title = fold(doc.title).strip()
+    title = fold(_headline(doc)).strip()
     if not title:
         return body
     return "\n".join("" if line.strip().lstrip("#").strip() == title else line for line in body.split("\n"))
@@ -709,11 +713,12 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     from_manifest = bool(entities)
     body = _body_without_title(doc)
     lo, hi = _lead_span(doc)
-    title_folded = fold(doc.title)
-    title: list[_Candidate] = _coded_candidates(title_folded, doc.title, 0, "title")
+    headline = _headline(doc)
+    title_folded = fold(headline)
+    title: list[_Candidate] = _coded_candidates(title_folded, headline, 0, "title")
     if not title:
-        title = _title_lead_names(doc.title, body)
-    for name, written, evidence, joined in _candidates_in(title_folded, doc.title, doc.published_at, True):
+        title = _title_lead_names(headline, body)
+    for name, written, evidence, joined in _candidates_in(title_folded, headline, doc.published_at, True):
         title.append(_Candidate(_prefer_recurring(name, body), written, evidence, "title", 0, joined))
     lead = _filing_names(doc) + _coded_candidates(doc.folded[lo:hi], doc.text[lo:hi], lo, "lead")
     for name, written, evidence, joined in _candidates_in(
@@ -721,10 +726,6 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     ):
         lead.append(_Candidate(name, written, evidence, "lead", doc.folded.find(name, lo), joined))
     lead.sort(key=lambda c: c.position)
-    first = doc.folded[doc.body_start :].split("\n", 1)[0]
-    if not title and not lead and not doc.title.strip() and len(first.strip()) <= HEADLINE_CHARS:
-        # no headline given: a short first line usually is one ("X赴港IPO:…")
-        title = _title_lead_names(doc.text[doc.body_start : doc.body_start + len(first)], body)
 
     def usable(c: _Candidate) -> bool:
         known = matcher.resolve(c.name)
@@ -750,8 +751,9 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     lead = [c for c in lead if usable(c)]
     if not title and not lead and not from_manifest:
         # a page whose lead is navigation ('主頁 即時新聞 …'): the company named with its stock code
-        # most often anywhere in the document
-        lead = _most_named_coded(doc)
+        # most often anywhere in the document; else a name the headline opens a phrase with and the
+        # body repeats; else the company-like name the document repeats most
+        lead = _most_named_coded(doc) or _repeated_headline_name(headline, body) or _most_named_firm(doc)
     # Subjects: the manifest's; else the headline's (several when it joins them: "X与Y同日挂牌");
     # else the first company the lead names (with the ones joined to it). Every other company named
     # with a code or a trigger is registered beside them, never as a subject.
@@ -787,6 +789,42 @@ def _specific(names: list[str]) -> list[str]:
         for n in names
         if not any(m != n and any(x.startswith(n) and x != n for x in cores[m]) for m in names)
     ] or names
+
+
+def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
+    """The longest start (2–8 characters) of a headline phrase that the body names at least twice."""
+    rules = _discovery_rules()
+    folded = fold(headline)
+    for segment in rules.title_separator_re.split(folded):
+        tag = rules.title_tag_re.match(segment)
+        segment = segment[tag.end() :] if tag else segment
+        for end in range(min(len(segment), 8), 1, -1):
+            name = segment[:end]
+            if (
+                _is_plausible_name(name)
+                and _cut_at_trigger_words(name) == name
+                and body.count(name) >= MIN_MENTIONS
+            ):
+                at = folded.find(name)
+                return [_Candidate(name, headline[at : at + end], headline, "title", at)]
+    return []
+
+
+def _most_named_firm(doc: Document) -> list[_Candidate]:
+    """The name ending like a company's (科技, 智能, 医疗…) that the document repeats most, at least
+    three times, when no other evidence names a subject."""
+    rules = _discovery_rules()
+    counts: dict[str, int] = {}
+    for m in _FIRM_NAME.finditer(doc.folded, doc.body_start):
+        name = m.group(0)
+        if rules.company_suffix_re.search(name) and _is_plausible_name(name):
+            counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0])))
+    if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return []
+    name = ranked[0][0]
+    at = doc.folded.find(name, doc.body_start)
+    return [_Candidate(name, doc.text[at : at + len(name)], doc.text[at : at + 60], "lead", at)]
 
 
 def lead_exchange(doc: Document) -> str:
@@ -834,6 +872,17 @@ def _line_at(folded: str, pos: int) -> str:
     start = folded.rfind("\n", 0, pos) + 1
     end = folded.find("\n", pos)
     return folded[start : end if end >= 0 else len(folded)]
+
+
+def _headline(doc: Document) -> str:
+    """The document's title, else its first line when that reads as one (short, no full stop): real
+    pages usually open with their headline even when the manifest gives none."""
+    if doc.title.strip():
+        return doc.title
+    first = doc.text[doc.body_start :].lstrip("\ufeff \n").split("\n", 1)[0].strip()
+    if first and len(first) <= HEADLINE_CHARS and not first.endswith(("。", "！", "？", ".")):
+        return first
+    return ""
 
 
 def _joined_with(doc: Document, first: _Candidate, other: _Candidate) -> bool:
