@@ -111,11 +111,23 @@ def load_label(path: Path) -> Label:
     return Label(path, gold.document_id, gold.published_at.isoformat(), source, texts)
 
 
+def quoted_comments(path: Path) -> list[str]:
+    """Comment lines holding Chinese text: a label commits facts, never the excerpt's sentences,
+    so its comments are written in the labeller's own (ASCII) words."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [
+        f"{path}:{n}: comment quotes the excerpt ({line.strip()[:40]!r}); say it in your own words"
+        for n, line in enumerate(lines, start=1)
+        if line.lstrip().startswith("#") and not line.isascii()
+    ]
+
+
 def check(labels_dir: Path, texts_dir: Path) -> list[str]:
     """Problems with the labels and the excerpts beside them; [] when all is well."""
     problems: list[str] = []
     seen: dict[str, Path] = {}
     for path in label_files(labels_dir, recursive=True):
+        problems.extend(quoted_comments(path))
         try:
             label = load_label(path)
         except GoldFileError as exc:
