@@ -198,7 +198,8 @@ def _grammar() -> dict:
 
 
 _LETTER = re.compile(r"[A-Za-z]")
-_COPULA_BEFORE = re.compile(r"(?:为|是|达|约|至|到|:|：)\s*$")
+# a spaced minus after a copula or a list joiner is a sign (为 - 3.3亿元、- 1.2亿元)
+_COPULA_BEFORE = re.compile(r"(?:为|是|达|约|至|到|:|：|、|及|和|与)\s*$")
 
 
 _UNIT_CACHE: dict[str, tuple[str, str, float, bool, str]] = {}

@@ -184,8 +184,13 @@ def classify(
     ):
         # Hong Kong papers write a bare 元 for HK dollars; without a venue it stays unsettled
         return Decision(None, "", reason="ambiguous_currency")
-    if decision.rule.code == "planned_proceeds" and ctx.offering_under_way:
-        # '拟募资约15.11亿港元' while the shares are on offer: the proceeds of this offering
+    if (
+        decision.rule.code == "planned_proceeds"
+        and ctx.offering_under_way
+        and (not ctx.subject_ids or planner(ctx, s, item, decision) in (None, *ctx.subject_ids))
+    ):
+        # '拟募资约15.11亿港元' while the shares are on offer: the proceeds of this offering (another
+        # company's plan named in passing stays a plan)
         decision = replace(decision, rule=ctx.lexicon.metrics["gross_proceeds"])
     venue_currency = VENUE_CURRENCIES.get(ctx.venue, "")
     if (
@@ -215,6 +220,11 @@ def classify(
             decision.negate = True  # '分别为亏损3.42亿元、…': the loss is written beside the first value
     finish(ctx, s_idx, s, item, decision, window, periods, ser, decided, carried)
     return decision
+
+
+def planner(ctx: DocumentContext, s: Sentence, item: Item, decision: Decision) -> str | None:
+    """The company whose planned proceeds these are (None when the text does not say)."""
+    return decision.company_id or resolve_company(ctx, s, item)[0]
 
 
 def other_market(ctx: DocumentContext, s: Sentence, pos: int) -> bool:

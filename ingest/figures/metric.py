@@ -33,6 +33,7 @@ from ingest.figures.grammar import (
     PROCEEDS_RANGE_METRICS,
     PURPOSE_CHARS,
     PURPOSE_CUT,
+    RANGE_PRICE_AFTER,
     RANGE_PRICE_CONTEXT,
     REVENUE_WORDS,
     SHARE_OF_PREVIOUS,
@@ -239,7 +240,11 @@ def choose_metric(
         return Decision(metrics["market_rank"], "rank")
     # offer price range: '招股价区间为每股9.5港元至11.5港元'
     if q.low is not None:
-        if q.unit == "money" and RANGE_PRICE_CONTEXT.search(folded[s.start : q.start]) and q.high < 100_000:
+        offer_range = RANGE_PRICE_CONTEXT.search(folded[s.start : q.start]) or (
+            folded[max(s.start, q.start - 3) : q.start].endswith(("每股", "每股 "))
+            and RANGE_PRICE_AFTER.match(folded[q.end : q.end + 12])
+        )
+        if q.unit == "money" and offer_range and q.high < 100_000:
             return Decision(metrics["offer_price_low"], "offer_price_range")
         if q.unit == "money":
             # '集資370.6億元至479.6億元': proceeds between two bounds (one row for each)
@@ -375,8 +380,9 @@ def after_keyword(ctx: DocumentContext, item: Item, right: str, sentence_text: s
 def comparison_base(
     ctx: DocumentContext, s: Sentence, item: Item, window: str, prev_end: int, decided: dict[int, Decision]
 ) -> Decision | None:
-    """'较2023年的3.02亿美元' / '上年同期亏损1.92亿元': the base value of a comparison."""
-    if item.q.unit not in ("money", "count"):
+    """'较2023年的3.02亿美元' / '上年同期亏损1.92亿元' / '较2023年的40.2%': the base value of a
+    comparison."""
+    if item.q.unit not in ("money", "count", "pct"):
         return None
     comps = [
         p for p in ctx.periods_from(prev_end) if p.end <= item.q.start and p.role == "comparison" and p.parts

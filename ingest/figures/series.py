@@ -17,8 +17,10 @@ from ingest.figures.grammar import (
     NAME_JOINER,
     SERIES_GAP,
     SERIES_ITEM_COPULA,
+    SERIES_ITEM_FALL,
     SERIES_ITEM_GAIN,
     SERIES_ITEM_LOSS,
+    SERIES_ITEM_RISE,
     SERIES_LEAD_GAP,
     SERIES_MARKER,
 )
@@ -203,13 +205,13 @@ def find_company_list(ctx: DocumentContext, mentions: list[CompanyMention]) -> l
 
 
 def own_sign(ctx: DocumentContext, ser: Series, position: int) -> bool | None:
-    """True for a loss marked right before the series' value at `position`, False for a gain, None
-    when the value carries no word of its own."""
+    """True for a loss or a fall marked right before the series' value at `position`, False for a
+    gain or a rise, None when the value carries no word of its own."""
     start = ctx.items[ser.members[position - 1]].end if position else ser.marker_start
     before = ctx.folded[start : ctx.items[ser.members[position]].q.start]
-    if SERIES_ITEM_LOSS.search(before):
+    if SERIES_ITEM_LOSS.search(before) or SERIES_ITEM_FALL.search(before):
         return True
-    return False if SERIES_ITEM_GAIN.search(before) else None
+    return False if SERIES_ITEM_GAIN.search(before) or SERIES_ITEM_RISE.search(before) else None
 
 
 def series_member(

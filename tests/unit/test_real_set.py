@@ -32,8 +32,10 @@ source:
   excerpt_chars: {len(excerpt)}
 figures:
   {comment}
-  - {{company: 星衡智能, metric: revenue, dimension: '', period_label: FY2024, value: 320000000, unit: CNY, currency: CNY, qualifier: exact, text: '{text}'}}
-  - {{company: 星衡智能, metric: net_profit, dimension: '', period_label: FY2024, value: -150000000, unit: CNY, currency: CNY, qualifier: exact, text: '1.5億元'}}
+  - {{company: 星衡智能, metric: revenue, dimension: '', period_label: FY2024, value: 320000000,
+     unit: CNY, currency: CNY, qualifier: exact, text: '{text}'}}
+  - {{company: 星衡智能, metric: net_profit, dimension: '', period_label: FY2024, value: -150000000,
+     unit: CNY, currency: CNY, qualifier: exact, text: '1.5億元'}}
 shareholders: []
 events: []
 ignore: ['2024年']
