@@ -43,7 +43,7 @@ from ingest.schema import SEED_SCHEMAS
 from ingest.text import Document, fold
 
 DEFAULT_CACHE_DIR = Path("build/cache")
-CACHE_FORMAT = 2  # bump when the layout below changes
+CACHE_FORMAT = 3  # bump when the layout below changes
 INGEST_DIR = Path(__file__).resolve().parent
 RULES_DIR = INGEST_DIR / "rules"
 # Modules that do not influence what is extracted from a document (CLI, I/O, reporting).

@@ -307,6 +307,11 @@ def _discovery_rules() -> _DiscoveryRules:
 _CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n《》【】、|丨│｜]")
 _NAME_OK = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·.&\- ]*")
 _BAD_NAME_CHARS = re.compile(r"[的了是在于将已也都被把与及和并]")
+# spans of time and listing boards are never names ('三年亏损…', '科创板IPO曾拟募资…')
+_NOT_A_NAME = re.compile(
+    r"(?:[一二两三四五六七八九十几数近多首前后上下本今去明]+|\d+)(?:年|个月|月|季度?|周|天|日)"
+    r"|(?:科创|创业|主|中小)板|[北上深联]交所|纳斯达克|纽交所|[AHB]股|美股|港股"
+)
 _LEGAL_SUFFIX = re.compile(r"(?:有限公司|有限责任公司|集团)$")  # a registered full name may be long
 _LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")
 # in a lead, bullets (' - ') and citation markers ('[3]') end a clause too; in a headline, spaces do
@@ -365,7 +370,7 @@ def _name_before(clause: str) -> tuple[str, int]:
 
 
 def _is_plausible_name(name: str) -> bool:
-    if name in _discovery_rules().stop_names or not _NAME_OK.fullmatch(name):
+    if name in _discovery_rules().stop_names or not _NAME_OK.fullmatch(name) or _NOT_A_NAME.fullmatch(name):
         return False
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in name)
     longest = 24 if _LEGAL_SUFFIX.search(name) else 10
@@ -753,7 +758,12 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         # a page whose lead is navigation ('主頁 即時新聞 …'): the company named with its stock code
         # most often anywhere in the document; else a name the headline opens a phrase with and the
         # body repeats; else the company-like name the document repeats most
-        lead = _most_named_coded(doc) or _repeated_headline_name(headline, body) or _most_named_firm(doc)
+        lead = (
+            _most_named_coded(doc)
+            or _repeated_headline_name(headline, body)
+            or _most_named_firm(doc)
+            or _headline_name_of_a_self_report(headline, body)
+        )
     # Subjects: the manifest's; else the headline's (several when it joins them: "X与Y同日挂牌");
     # else the first company the lead names (with the ones joined to it). Every other company named
     # with a code or a trigger is registered beside them, never as a subject.
@@ -791,6 +801,10 @@ def _specific(names: list[str]) -> list[str]:
     ] or names
 
 
+# the body speaking of its company without naming it
+_SELF_REFERENCE = re.compile(r"(?:^|[。，,；;\n\s])(?:本公司|公司|本集团|集团|该公司)(?:的)?[^，。,]{0,6}\d")
+
+
 def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
     """The longest start (2–8 characters) of a headline phrase that the body names at least twice."""
     rules = _discovery_rules()
@@ -807,6 +821,24 @@ def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
             ):
                 at = folded.find(name)
                 return [_Candidate(name, headline[at : at + end], headline, "title", at)]
+    return []
+
+
+def _headline_name_of_a_self_report(headline: str, body: str) -> list[_Candidate]:
+    """A filing or results note that calls itself 公司/本集团 throughout ('晶元智算:去年收入增两成'
+    over '公司2024年收入…'): the name that opens the headline before a separator or a headline word."""
+    rules = _discovery_rules()
+    if not _SELF_REFERENCE.search(body):
+        return []
+    folded = fold(headline)
+    tag = rules.title_tag_re.match(folded)
+    at = tag.end() if tag else 0
+    for end in range(min(len(folded) - at, 12), 1, -1):
+        name, rest = folded[at : at + end], folded[at + end :]
+        if not _is_plausible_name(name) or _cut_at_trigger_words(name) != name:
+            continue
+        if rest and (rest[0] in ":：|丨│｜" or rules.title_next_re.match(rest)):
+            return [_Candidate(name, headline[at : at + end], headline, "title", at)]
     return []
 
 

@@ -51,7 +51,17 @@ class Found:
     def to_json(self) -> str:
         return json.dumps(
             [
-                [c.company_id, c.name_zh, c.name_as_written, c.evidence, c.known, list(c.aliases), c.subject]
+                [
+                    c.company_id,
+                    c.name_zh,
+                    c.name_as_written,
+                    c.evidence,
+                    c.known,
+                    list(c.aliases),
+                    c.subject,
+                    c.ticker,
+                    c.exchange,
+                ]
                 for c in self.companies
             ],
             ensure_ascii=False,
@@ -60,8 +70,8 @@ class Found:
     @classmethod
     def from_json(cls, document_id: str, language: str, text: str) -> Found:
         companies = tuple(
-            DiscoveredCompany(cid, name, written, evidence, known, tuple(aliases), subject)
-            for cid, name, written, evidence, known, aliases, subject in json.loads(text)
+            DiscoveredCompany(cid, name, written, evidence, known, tuple(aliases), subject, ticker, exchange)
+            for cid, name, written, evidence, known, aliases, subject, ticker, exchange in json.loads(text)
         )
         return cls(document_id, language, companies)
 
@@ -133,10 +143,15 @@ def build_registry(
                         "company_id": cid,
                         "name_zh": company.name_zh,
                         "name_zh_hant": hant_name(company, doc.language),
+                        "exchange": company.exchange,
+                        "ticker": company.ticker,
                         "first_document_id": doc.document_id,
                         "evidence": company.evidence,
                     }
                 )
+            elif company.ticker and not rows[first_of[cid]]["ticker"]:
+                # the stock code stated by a later document (a filing names none; the debut does)
+                rows[first_of[cid]].update(ticker=company.ticker, exchange=company.exchange)
     subjects = {
         doc.document_id: _subjects(doc, found[doc.document_id], matcher, resolved) for doc in documents
     }

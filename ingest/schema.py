@@ -102,6 +102,8 @@ SEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "company_id": pl.String,  # stable slug (pinyin of the simplified name)
         "name_zh": pl.String,
         "name_zh_hant": pl.String,
+        "exchange": pl.String,  # HKEX / STAR / SSE / SZSE from the stock code written beside it, else ''
+        "ticker": pl.String,  # '9923.HK', '688041.SH', 'XPEV' as the documents state it, else ''
         "first_document_id": pl.String,
         "evidence": pl.String,  # the sentence that made it a subject, e.g. 'X登陆港交所'
     },

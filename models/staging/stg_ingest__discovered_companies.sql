@@ -16,6 +16,8 @@ renamed as (
         cast(company_id as varchar) as company_id,
         cast(name_zh as varchar) as name_zh,
         coalesce(cast(name_zh_hant as varchar), '') as name_zh_hant,
+        coalesce(cast(exchange as varchar), '') as exchange,
+        coalesce(cast(ticker as varchar), '') as ticker,
         cast(first_document_id as varchar) as first_document_id,
         coalesce(cast(evidence as varchar), '') as evidence,
     from source

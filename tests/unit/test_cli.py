@@ -256,7 +256,7 @@ def test_extract_corpus_concatenates_and_dedupes_discoveries(tmp_path):
     assert result.figures["figure_id"].to_list() == ["fig-d0", "fig-d1", "fig-d2"]
     assert result.events["event_date"].to_list() == [date(2025, 6, 30)] * 3
     assert result.discovered_companies.rows() == [
-        ("xinghe", "星河智能", "星河智能", "d0", "manifest: 星河智能")
+        ("xinghe", "星河智能", "星河智能", "", "", "d0", "manifest: 星河智能")
     ]
     assert seen == [(1, 3), (2, 3), (3, 3)]
 

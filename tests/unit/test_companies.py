@@ -329,3 +329,35 @@ def test_comparable_companies_are_registered_but_not_subjects(matcher):
 def test_no_comparables_without_a_cue(matcher):
     doc = _doc("晶元智算今日登陆港交所，晶元智算开盘上涨。芯海微电子2024年收入11.74亿元。")
     assert discover_companies(doc, matcher)["company_id"].to_list() == ["jing_yuan_zhi_suan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "company_id", "exchange", "ticker"),
+    [
+        ("晶元智算（02475.HK）今日公布全年业绩，收入同比增长三成。", "jing_yuan_zhi_suan", "HKEX", "2475.HK"),
+        ("途锐智驾-W(9881)昨日股价上涨。", "tu_rui_zhi_jia", "HKEX", "9881.HK"),
+        ("芯海微电子（688719.SH）发布上市公告书。", "xin_hai_wei_dian_zi", "STAR", "688719.SH"),
+        ("启明算力（NASDAQ: QMSL）公布第三季度业绩。", "qi_ming_suan_li", "", "QMSL"),
+    ],
+)
+def test_a_name_written_with_its_stock_code_is_the_subject_with_that_ticker(
+    matcher, text, company_id, exchange, ticker
+):
+    doc = _doc(text)
+    found = discover_companies(doc, matcher)
+    assert found.select("company_id", "exchange", "ticker").rows() == [(company_id, exchange, ticker)]
+    assert subject_company_ids(doc, matcher) == [company_id]
+
+
+def test_a_later_document_stating_the_stock_code_fills_the_ticker(matcher):
+    filing = Document("d1", "d1.txt", "晶元智算昨日向港交所递交招股书。晶元智算主营AI芯片。", PUB, "zh-Hans")
+    debut = Document("d2", "d2.txt", "晶元智算（02475.HK）今日登陆港交所。", PUB, "zh-Hans")
+    found = registry_for([filing, debut], matcher).discovered
+    assert found.select("company_id", "exchange", "ticker", "first_document_id").rows() == [
+        ("jing_yuan_zhi_suan", "HKEX", "2475.HK", "d1")
+    ]
+
+
+def test_the_headline_names_the_subject_when_the_body_says_the_company(matcher):
+    doc = _doc("公司2024年收入为3.2亿元，同比增长21%。公司表示将继续投入研发。", title="晶元智算：去年收入增两成")
+    assert subject_company_ids(doc, matcher) == ["jing_yuan_zhi_suan"]
