@@ -359,5 +359,6 @@ def test_a_later_document_stating_the_stock_code_fills_the_ticker(matcher):
 
 
 def test_the_headline_names_the_subject_when_the_body_says_the_company(matcher):
-    doc = _doc("公司2024年收入为3.2亿元，同比增长21%。公司表示将继续投入研发。", title="晶元智算：去年收入增两成")
+    body = "公司2024年收入为3.2亿元，同比增长21%。公司表示将继续投入研发。"
+    doc = _doc(body, title="晶元智算：去年收入增两成")
     assert subject_company_ids(doc, matcher) == ["jing_yuan_zhi_suan"]
