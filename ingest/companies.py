@@ -253,9 +253,11 @@ class _DiscoveryRules:
     title_separator_re: re.Pattern[str]
     title_tag_re: re.Pattern[str]
     region_re: re.Pattern[str]
+    region_bracket_re: re.Pattern[str]
     legal_suffix_re: re.Pattern[str]
     core_suffix_re: re.Pattern[str]
     company_suffix_re: re.Pattern[str]
+    firm_name_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -298,9 +300,14 @@ def _discovery_rules() -> _DiscoveryRules:
         title_separator_re=re.compile(rule("events", "title_separators")),
         title_tag_re=re.compile(rule("events", "title_tags")),
         region_re=re.compile("^(?:" + alternation(rule("events", "region_prefixes")) + ")"),
+        region_bracket_re=re.compile(r"\((?:" + alternation(rule("events", "region_prefixes")) + r")\)(?=\w)"),
         legal_suffix_re=re.compile(rule("events", "legal_suffix")),
         core_suffix_re=re.compile("(?:" + alternation(rule("events", "legal_core_suffixes")) + ")$"),
         company_suffix_re=re.compile("(?:" + alternation(rule("events", "company_suffixes")) + ")$"),
+        # a name ending like a company's, after a clause break ('，灿芯股份也是…')
+        firm_name_re=re.compile(
+            _FIRM_NAME_START + "(?:" + alternation(rule("events", "company_suffixes")) + ")", re.MULTILINE
+        ),
     )
 
 
@@ -309,7 +316,8 @@ _NAME_OK = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·.&\- ]*")
 _BAD_NAME_CHARS = re.compile(r"[的了是在于将已也都被把与及和并]")
 # spans of time and listing boards are never names ('三年亏损…', '科创板IPO曾拟募资…')
 _NOT_A_NAME = re.compile(
-    r"(?:[一二两三四五六七八九十几数近多首前后上下本今去明]+|\d+)(?:年|个月|月|季度?|周|天|日)"
+    r"(?:[一二两三四五六七八九十几数近多首前后上下本今去明半全]+|\d+)(?:年|个月|月|季度?|周|天|日)"
+    r"|(?:上|下)?半年(?:度)?|全年(?:度)?"
     r"|(?:科创|创业|主|中小)板|[北上深联]交所|纳斯达克|纽交所|[AHB]股|美股|港股"
 )
 _LEGAL_SUFFIX = re.compile(r"(?:有限公司|有限责任公司|集团)$")  # a registered full name may be long
@@ -318,9 +326,7 @@ _LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")
 _LEAD_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s[-–—•]\s|\[\d{1,3}\]")
 _HEADLINE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|\s+")
 # a run of name characters right after a clause break, a descriptor word or a quote
-_FIRM_NAME = re.compile(
-    r"(?<=[，,。；;：:\n\"、 ])[\u4e00-\u9fff]{2,6}?(?=[，,。；;的在于将已(（\" ]|[0-9]|今|于|自|是|为)"
-)
+_FIRM_NAME_START = r"(?:(?<=[，,。；;：:\n\"、 ])|^)[\u4e00-\u9fff]{1,6}?"
 _INNER_DIGITS = re.compile(r"(?<=\D)\d")
 _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年")
 _LEADING_JOINER = re.compile(r"\s*(?:以及|及|与|和|、|&)\s*")
@@ -403,10 +409,10 @@ def _split_joined(name: str) -> list[tuple[int, str]]:
 
 def _candidates_in(
     folded: str, original: str, published_at, headline: bool = False
-) -> list[tuple[str, str, str, bool]]:
-    """(folded name, name as written, evidence clause, joined) for each "<name> … <trigger>" in
-    `folded`; `joined` marks one of several names before one trigger ("X与Y同日挂牌"). In a
-    `headline`, spaces separate phrases too."""
+) -> list[tuple[str, str, str, bool, str]]:
+    """(folded name, name as written, evidence clause, joined, declared short name) for each
+    "<name> … <trigger>" in `folded`; `joined` marks one of several names before one trigger
+    ("X与Y同日挂牌"). In a `headline`, spaces separate phrases too."""
     rules = _discovery_rules()
     breaks = _HEADLINE_BREAK if headline else _LEAD_BREAK
     out = []
@@ -429,11 +435,19 @@ def _candidates_in(
         parts = _split_joined(clause)
         for offset, part in parts:  # "X与自动驾驶方案商Y": each part loses its own descriptor
             name, name_end = _name_before(part)
-            if not _is_plausible_name(name):
-                continue
             name_start = start + offset + name_end - len(name)
             written = original[name_start : name_start + len(name)]
-            out.append((name, written, original[start : m.end()], len(parts) > 1))
+            short = ""
+            if "(" in name:
+                # '珞石(山东)机器人集团股份有限公司(下称"珞石")': the place in brackets is not part of the
+                # name, and the short name declared after it is the one the article repeats
+                b = rules.bracket_re.match(folded, name_start + len(name))
+                short = (b.group("short") or b.group("quoted") or "").strip() if b else ""
+                name, written = rules.region_bracket_re.sub("", name), rules.region_bracket_re.sub("", fold(written))
+                written = written if len(written) == len(name) else name
+            if not _is_plausible_name(name):
+                continue
+            out.append((name, written, original[start : m.end()], len(parts) > 1, short))
     return out
 
 
@@ -723,13 +737,15 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     title: list[_Candidate] = _coded_candidates(title_folded, headline, 0, "title")
     if not title:
         title = _title_lead_names(headline, body)
-    for name, written, evidence, joined in _candidates_in(title_folded, headline, doc.published_at, True):
+    for name, written, evidence, joined, _ in _candidates_in(title_folded, headline, doc.published_at, True):
         title.append(_Candidate(_prefer_recurring(name, body), written, evidence, "title", 0, joined))
     lead = _filing_names(doc) + _coded_candidates(doc.folded[lo:hi], doc.text[lo:hi], lo, "lead")
-    for name, written, evidence, joined in _candidates_in(
+    for name, written, evidence, joined, short in _candidates_in(
         doc.folded[lo:hi], doc.text[lo:hi], doc.published_at
     ):
-        lead.append(_Candidate(name, written, evidence, "lead", doc.folded.find(name, lo), joined))
+        at = doc.folded.find(name, lo)
+        at = doc.folded.find(short, lo) if at < 0 and short else at
+        lead.append(_Candidate(name, written, evidence, "lead", at, joined, short=short))
     lead.sort(key=lambda c: c.position)
 
     def usable(c: _Candidate) -> bool:
@@ -770,7 +786,7 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     if not from_manifest:
         chosen = title[:1] + [c for c in title[1:] if c.joined] if title else []
         if not chosen:
-            first = next((c for c in lead if not c.parent), None)
+            first = next((c for c in lead if not c.parent and not _describes_another(c, lead)), None)
             if first is not None:
                 chosen = [first] + [
                     c for c in lead if c is not first and not c.parent and _joined_with(doc, first, c)
@@ -788,6 +804,20 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     for name, written, evidence in _comparables(doc, matcher, entities):
         entities.append(_Entity([name], written, evidence, subject=False))
     return _as_companies(doc, matcher, entities, body)
+
+
+def _describes_another(c: _Candidate, lead: list[_Candidate]) -> bool:
+    """A coded name inside the clause of another company's trigger, before that company's name
+    ('比亚迪(01211)及特斯拉供应商三花智控(02050)于6月13日招股'): part of a description."""
+    if not c.coded:
+        return False
+    for t in lead:
+        if t.coded or t.name == c.name or not t.evidence:
+            continue
+        inside, own = t.evidence.find(c.written), t.evidence.find(t.written)
+        if 0 <= inside < own:
+            return True
+    return False
 
 
 def _specific(names: list[str]) -> list[str]:
@@ -847,9 +877,9 @@ def _most_named_firm(doc: Document) -> list[_Candidate]:
     three times, when no other evidence names a subject."""
     rules = _discovery_rules()
     counts: dict[str, int] = {}
-    for m in _FIRM_NAME.finditer(doc.folded, doc.body_start):
+    for m in rules.firm_name_re.finditer(doc.folded, doc.body_start):
         name = m.group(0)
-        if rules.company_suffix_re.search(name) and _is_plausible_name(name):
+        if _is_plausible_name(name):
             counts[name] = counts.get(name, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0])))
     if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
@@ -935,7 +965,14 @@ def _as_companies(
             (matcher.resolve(n) for n in entity.names if matcher.resolve(n)), None
         )
         # shorter forms the body uses: of a registered name ('海致科技'), and a first part ('美团')
-        cores = [c for n in list(entity.names) for c in _core_names(n) if c in body and c not in entity.names]
+        # (and the longer ones even when this body does not: another article will write '珞石机器人'
+        # for '珞石(山东)机器人集团股份有限公司')
+        cores = [
+            c
+            for n in list(entity.names)
+            for c in _core_names(n)
+            if (c in body or len(c) >= 4) and c not in entity.names
+        ]
         canonical = entity.names[0] if entity.from_manifest else _canonical(entity.names, body, cores)
         entity.names += cores
         entity.names += [
