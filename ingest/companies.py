@@ -300,7 +300,9 @@ def _discovery_rules() -> _DiscoveryRules:
         title_separator_re=re.compile(rule("events", "title_separators")),
         title_tag_re=re.compile(rule("events", "title_tags")),
         region_re=re.compile("^(?:" + alternation(rule("events", "region_prefixes")) + ")"),
-        region_bracket_re=re.compile(r"\((?:" + alternation(rule("events", "region_prefixes")) + r")\)(?=\w)"),
+        region_bracket_re=re.compile(
+            r"\((?:" + alternation(rule("events", "region_prefixes")) + r")\)(?=\w)"
+        ),
         legal_suffix_re=re.compile(rule("events", "legal_suffix")),
         core_suffix_re=re.compile("(?:" + alternation(rule("events", "legal_core_suffixes")) + ")$"),
         company_suffix_re=re.compile("(?:" + alternation(rule("events", "company_suffixes")) + ")$"),
@@ -443,7 +445,8 @@ def _candidates_in(
                 # name, and the short name declared after it is the one the article repeats
                 b = rules.bracket_re.match(folded, name_start + len(name))
                 short = (b.group("short") or b.group("quoted") or "").strip() if b else ""
-                name, written = rules.region_bracket_re.sub("", name), rules.region_bracket_re.sub("", fold(written))
+                name = rules.region_bracket_re.sub("", name)
+                written = rules.region_bracket_re.sub("", fold(written))
                 written = written if len(written) == len(name) else name
             if not _is_plausible_name(name):
                 continue
