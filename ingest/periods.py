@@ -176,7 +176,7 @@ _ENDED = (
 _PATTERN = re.compile(
     # every period expression starts with one of these: a cheap test before the alternation
     # (never inside a number: '541.93' holds no period after its first digit)
-    r"(?:(?<![0-9.])(?=[0-9])|(?=[今本去上前明截同首第下F昨]|[一二][〇零九]))(?:"
+    r"(?:(?<![0-9.])(?=[0-9])|(?=[今本去上前明截同首第下F昨Q]|[一二][〇零九]))(?:"
     + "|".join(
         [
             rf"(?P<ended>{_ENDED})",
@@ -187,10 +187,12 @@ _PATTERN = re.compile(
             r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
             r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
             rf"(?P<ymd>{_YEAR}{_SUB})",
+            # '2025Q3', '25Q2': a year and a quarter written together
+            r"(?P<yq>(?P<yqy>(?:19|20)\d\d|(?<![\d.])[0-3]\d)\s?Q(?P<yqq>[1-4]))(?![0-9])",
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmd>(?P<bm>\d{1,2})月(?P<bd>\d{1,2})[日号])",
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmr>(?P<bm1>\d{1,2})\s?[-至到~]\s?(?P<bm2>\d{1,2})月)",
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmo>(?P<bmonly>\d{1,2})月份?(?!\d|日|号|份))",
-            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度?|首三季度?|第[一二三四]季度?)",
+            r"(?<![\d年])(?P<bsub>上半年|下半年|前三季度?|首三季度?|第[一二三四]季度?|(?<![A-Za-z0-9])Q[1-4](?![0-9A-Za-z]))",
             r"(?P<same>同期)",
             r"(?P<rday>今日|今天|昨日|昨天|前日|前天|明日|明天)",
         ]
@@ -310,6 +312,9 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
         if rel in ("今年", "本年") and period is not None and period.period_type != "FY":
             period = _guard_future(period, published_at, lambda: _sub_period(m, year - 1)[0])
         return period, role
+    if m.group("yq"):
+        y = m.group("yqy")
+        return quarter(int(y) if len(y) == 4 else 2000 + int(y), int(m.group("yqq"))), "period"
     if m.group("bmd"):
         y = published_at.year
         day = _safe_date(y, int(m.group("bm")), int(m.group("bd")))
@@ -338,6 +343,8 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
                 return half(year, 2)
             if word.startswith(("前三季", "首三季")):
                 return nine_months(year)
+            if word.startswith("Q"):
+                return quarter(year, int(word[1]))
             return quarter(year, _CN_SMALL[word[1]])
 
         return _guard_future(make(y), published_at, lambda: make(y - 1)), "period"

@@ -14,8 +14,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import opencc
+import yaml
 
 _QUOTES = str.maketrans({c: '"' for c in "「」『』“”„‟〝〞＂"} | {c: "'" for c in "‘’‚‛"})
 
@@ -71,10 +73,33 @@ def to_simplified(text: str) -> str:
     return _residual_traditional().sub(lambda m: table[m.group()], out)
 
 
+@lru_cache(maxsize=1)
+def _regional_words() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], dict[str, str]]:
+    """(words pattern, replacements, year-on-year pattern, its replacements) of regional_words.yml."""
+    path = Path(__file__).parent / "rules" / "regional_words.yml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = {str(k): str(v) for k, v in spec["words"].items()}
+    uneven = [f"{k}→{v}" for k, v in words.items() if len(k) != len(v)]
+    if uneven:
+        raise ValueError(f"{path}: a replacement must keep the length of its word: {uneven}")
+    yoy = spec["year_on_year"]
+    turns = {"增": str(yoy["rise"]), "减": str(yoy["fall"])}
+    if any(len(v) != 2 for v in turns.values()):
+        raise ValueError(f"{path}: year_on_year replacements must be two characters (年增 / 年减)")
+    pattern = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    return pattern, words, re.compile(yoy["pattern"]), turns
+
+
+def _mainland_words(text: str) -> str:
+    pattern, words, yoy, turns = _regional_words()
+    text = pattern.sub(lambda m: words[m.group()], text)
+    return yoy.sub(lambda m: turns[m.group("dir")], text)
+
+
 def fold(text: str) -> str:
-    """Matching form of `text`: same length, NFKC, simplified, plain quotes."""
+    """Matching form of `text`: same length, NFKC, simplified, plain quotes, mainland financial words."""
     half = text if unicodedata.is_normalized("NFKC", text) else text.translate(_NFKC)
-    return to_simplified(half).translate(_QUOTES)
+    return _mainland_words(to_simplified(half).translate(_QUOTES))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from ingest.figures.grammar import (
     EXCHANGES,
     FIRST_DAY_WORDS,
     GENERIC_SEGMENTS,
+    GROWTH_AFTER_LEVEL,
     INTRADAY,
+    LATIN_CJK_SPACE,
     LEADING_COPULA,
     MODEL_LATIN,
     MODEL_QUOTED,
@@ -28,11 +30,15 @@ from ingest.figures.grammar import (
     REVENUE_FROM,
     REVENUE_WORD_END,
     ROUND,
+    SEGMENT_CLAUSE_BEFORE,
     SEGMENT_CUE,
     SEGMENT_NOUN,
+    SEGMENT_PRONOUN,
+    SEGMENT_SOURCE_BEFORE,
     SEGMENT_SUFFIX,
     SEGMENT_TAIL_WORDS,
     SEGMENT_WORD_END,
+    SHARE_AFTER_LEVEL,
 )
 from ingest.figures.records import (
     Decision,
@@ -149,6 +155,27 @@ def customer_kind(ctx: DocumentContext, s: Sentence, item: Item, d: Decision) ->
     return "" if value in ("", "客户", "用户") else f"kind:{value}"
 
 
+def segment_of_revenue_before(
+    ctx: DocumentContext, s: Sentence, item: Item, decided: dict[int, Decision], code: str
+) -> str:
+    """The segment of the revenue figure right before a growth rate or a share of revenue in its
+    sentence ('实现收入约7.98亿元,按年增长约45.1%,在集团收入占比达到57.5%'), '' when none."""
+    if code not in ("revenue_growth_yoy_pct", "revenue_share_pct"):
+        return ""
+    before = [
+        (idx, d)
+        for idx, d in decided.items()
+        if d.rule is not None and s.start <= ctx.items[idx].q.start < item.q.start
+    ]
+    if not before:
+        return ""
+    idx, d = max(before, key=lambda x: ctx.items[x[0]].q.start)
+    if d.rule.code not in ("revenue", "revenue_growth_yoy_pct") or not d.dimension.startswith("segment:"):
+        return ""
+    gap = GROWTH_AFTER_LEVEL if code == "revenue_growth_yoy_pct" else SHARE_AFTER_LEVEL
+    return d.dimension if gap.fullmatch(ctx.folded, ctx.items[idx].end, item.q.start) else ""
+
+
 def revenue_segment(
     ctx: DocumentContext, s: Sentence, item: Item, d: Decision, decided: dict[int, Decision], right: str
 ) -> tuple[str, str]:
@@ -169,21 +196,46 @@ def revenue_segment(
     raw = ctx.without_names(clause_start, anchor)
     raw = CUM_MARKER.sub(" ", PARENS.sub("", raw))
     raw = NUMBERING_AND_YEARS.sub(" ", raw)
+    raw = LATIN_CJK_SPACE.sub("", raw)  # 'AI 相关收入': Taiwan papers space Latin words off
     # '云端部署贡献了公司不足89.2%的收入' / '金融科技收入占…': words around the segment name
     raw = SEGMENT_TAIL_WORDS.sub("", raw)
     raw = REVENUE_WORD_END.sub("", raw)
     value = clean_dimension(raw.split(" ")[-1] if raw.strip() else "")
+    if SEGMENT_PRONOUN.match(value):
+        source = (
+            SEGMENT_SOURCE_BEFORE.search(ctx.without_names(s.start, clause_start - 1))
+            if clause_start > s.start
+            else None
+        )
+        if source is None:
+            return "", "unknown_subject"
+        value = clean_dimension(source.group("s"))
     looks_like_segment = SEGMENT_SUFFIX.search(value) or REGION_WORDS.search(value)
     value = SEGMENT_WORD_END.sub("", value) if len(value) > 3 else value
     if value in GENERIC_SEGMENTS:
         value = ""  # '产品收入净额': the company's revenue, not a segment's
+    if GROWTH_AFTER_LEVEL.fullmatch(value):
+        value = ""  # '按年增长约45.1%': the growth words, not a segment
+    if len(value) < 2 and clause_start > s.start:
+        before = clause_begin(folded, clause_start - 1, s.start)
+        opened = SEGMENT_CLAUSE_BEFORE.match(ctx.without_names(before, clause_start - 1))
+        if opened:
+            return region_or_segment(clean_dimension(opened.group("s"))), ""
     if len(value) < 2 or any(ch.isdigit() for ch in value):
+        inherited = segment_of_revenue_before(ctx, s, item, decided, rule.code)
+        if inherited or rule.code == "revenue_growth_yoy_pct":
+            return inherited, ""
         if rule.code == "revenue_share_pct":
             return "", "share_without_segment"
         return "", ""
     cue = SEGMENT_CUE.search(folded[max(0, s.start - 60) : anchor])
     if ctx.is_subject_name(value):
         return "", ""
-    if rule.code == "revenue" and not (cue or looks_like_segment):
-        return "", "unknown_subject"
+    if not (cue or looks_like_segment):
+        if rule.code == "revenue":
+            return "", "unknown_subject"
+        if rule.code == "revenue_growth_yoy_pct":
+            # '线上广告收入下滑至153亿元,同比下降18%': the growth of the segment revenue just before;
+            # '营收同比增长12%': the company's
+            return segment_of_revenue_before(ctx, s, item, decided, rule.code), ""
     return region_or_segment(value), ""

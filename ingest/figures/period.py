@@ -140,13 +140,14 @@ def resolve_period(
         if p.period.period_type == "AS_OF" and rule.kind == "flow":
             return None, "point_in_time_for_flow"
         return p.period, ""
-    if any(p.role == "same_period" and p.start < q.start for p in periods):
+    if any(p.role == "same_period" and p.start < q.start for p in periods) and carried.period_list:
         parts = carried.period_list
         if len(parts) == 1:
             return parts[0], ""
         if len(parts) > 1 and rule.unit == "pct":
             return cumulative(parts), ""
         return None, "ambiguous_period"
+    # ('公司同期转为亏损' without a period list: the period of the figure just reported)
     # carry the period of the last reported figure over a few sentences (never into a heading)
     if (
         carried.last_flow is not None
