@@ -796,6 +796,13 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
                 ]
         for c in chosen:
             add(c, subject=True)
+        # 'X(02408)及Y(02658)同日挂牌' in the lead of a headline that names one of them
+        for a_, b_ in [(a_, b_) for a_ in lead for b_ in lead if a_ is not b_ and _joined_with(doc, a_, b_)]:
+            subjects = [n for e in entities if e.subject for n in _specific(e.names)]
+            if any(_same_company(a_.name, n) for n in subjects) and not b_.parent:
+                add(b_, subject=True)
+            elif any(_same_company(b_.name, n) for n in subjects) and not a_.parent:
+                add(a_, subject=True)
     for c in title + lead:
         compatible = any(
             _same_company(x, n) for x in c.names for e in entities if e.subject for n in _specific(e.names)
@@ -818,9 +825,16 @@ def _describes_another(c: _Candidate, lead: list[_Candidate]) -> bool:
         if t.coded or t.name == c.name or not t.evidence:
             continue
         inside, own = t.evidence.find(c.written), t.evidence.find(t.written)
-        if 0 <= inside < own:
+        if 0 <= inside < own and _RELATION_BEFORE_NAME.search(fold(t.evidence[inside:own])):
             return True
     return False
+
+
+# the words that make companies named before another its partners, not its peers
+# ('比亚迪(01211)及特斯拉供应商三花智控', unlike '遇见小面(02408)及内地外延片制造商天域半导体')
+_RELATION_BEFORE_NAME = re.compile(
+    r"(?:供应商|客户|合作伙伴|合作方|代工厂|经销商|投资方|股东|子公司|旗下)\s?$"
+)
 
 
 def _specific(names: list[str]) -> list[str]:

@@ -96,7 +96,9 @@ def paragraph_topic(ctx: DocumentContext, s: Sentence) -> str | None:
         # a full sentence (not a bullet) in which the company acts in its offering ('X以每股9.1元定价')
         full = ctx.folded[earlier.end - 1 : earlier.end] in SENTENCE_ENDS
         acts = TOPIC_VERB.match(ctx.folded, first.end, earlier.end) is not None
-        if opens and full and acts and first.company_id not in ctx.subject_ids:
+        # (one of two subjects too: '遇见小面公开发售…。然而,该股今早开报5元')
+        other = first.company_id not in ctx.subject_ids or len(ctx.subject_ids) > 1
+        if opens and full and acts and other:
             return first.company_id
         return None
     return None

@@ -524,7 +524,8 @@ def follow_on(
 def price_move(ctx: DocumentContext, s: Sentence, item: Item, window: str) -> Decision | None:
     if item.q.unit != "pct":
         return None
-    m = PRICE_MOVE.search(window)
+    # searched in place: '较上市价58元低34.48%' reads the price before the window
+    m = PRICE_MOVE.search(ctx.folded, item.q.start - len(window), item.q.start)
     if not m:
         return None
     before = ctx.folded[s.start : item.q.start]
