@@ -789,7 +789,14 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     if not from_manifest:
         chosen = title[:1] + [c for c in title[1:] if c.joined] if title else []
         if not chosen:
-            first = next((c for c in lead if not c.parent and not _describes_another(c, lead)), None)
+            first = next(
+                (
+                    c
+                    for c in lead
+                    if not c.parent and not _describes_another(c, lead) and not _in_listing(doc, c)
+                ),
+                None,
+            )
             if first is not None:
                 chosen = [first] + [
                     c for c in lead if c is not first and not c.parent and _joined_with(doc, first, c)
@@ -814,6 +821,22 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     for name, written, evidence in _comparables(doc, matcher, entities):
         entities.append(_Entity([name], written, evidence, subject=False))
     return _as_companies(doc, matcher, entities, body)
+
+
+_CODED_LINE = re.compile(r"^\s*[^\s()]{2,16}\s?\(\s?\d{4,6}(?:\.hk)?\s?\)\s*$", re.IGNORECASE)
+
+
+def _in_listing(doc: Document, c: _Candidate) -> bool:
+    """A coded name in a run of lines that each hold only a coded name: a page's list of other
+    issues (a new-listings calendar, a sidebar), not the company the page is about."""
+    if not c.coded or c.position < 0:
+        return False
+    lines = doc.folded.split("\n")
+    at = doc.folded.count("\n", 0, c.position)
+    if not _CODED_LINE.match(lines[at]):
+        return False
+    near = [lines[i] for i in (at - 1, at + 1) if 0 <= i < len(lines)]
+    return any(_CODED_LINE.match(line) for line in near)
 
 
 def _describes_another(c: _Candidate, lead: list[_Candidate]) -> bool:

@@ -33,7 +33,17 @@ ROLL_BACK_DAYS = 61  # a yearless month-day more than this after publication bel
 
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _REL_YEARS = {"今年": 0, "去年": -1, "明年": 1, "前年": -2}
-_REL_DAYS = {"今日": 0, "今天": 0, "昨日": -1, "昨天": -1, "明日": 1, "明天": 1}
+_REL_DAYS = {
+    "今日": 0,
+    "今天": 0,
+    "昨日": -1,
+    "昨天": -1,
+    "明日": 1,
+    "明天": 1,
+    "昨晚": -1,
+    "今晨": 0,
+    "今早": 0,
+}
 _SAME_DAY = ("同日", "当日", "当天")
 
 _NO_DIGIT_BEFORE = r"(?<![\d.])"
@@ -60,7 +70,8 @@ _DATE_RE = re.compile(
             r"(?<![\d.\-~～])(?P<md_m>\d{1,2})\s*月\s*(?P<md_d>\d{1,2})" + _DAY_END,
             r"(?<![\d.\-~～])(?P<m_m>\d{1,2})\s*月(?!\s*[\d\-~～])",
             r"(?<!每)(?P<wk_shift>上|下|本|这)?(?:周|星期|礼拜)(?P<wk_day>[一二三四五六日天])(?![年至到\-~])",
-            r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天)" + _WEEKDAY_TAIL,
+            # '昨(13)日': Taiwan papers put the day of the month in brackets
+            r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天|昨晚|今晨|今早|昨(?:\(\d{1,2}\))日)" + _WEEKDAY_TAIL,
             r"(?P<same_day>同日|当日|当天)",
         ]
     )
@@ -167,7 +178,7 @@ def _resolve(
             False,
         )
     if g["rel_day"]:
-        return published_at + timedelta(days=_REL_DAYS[g["rel_day"]]), "day", False
+        return published_at + timedelta(days=_REL_DAYS.get(g["rel_day"], -1)), "day", False
     if g["same_day"]:
         return (last_day.value if last_day else published_at), "day", False
     return None, "", False

@@ -514,7 +514,8 @@ def score_events(extracted: pl.DataFrame, expected: pl.DataFrame) -> Score:
         return (
             _companies_match(g["company"], _extracted_company(e))
             and g["event_type"] == _as_text(e.get("event_type"))
-            and _in_alternatives(g["exchange"], e.get("exchange"))
+            # exchange codes are names, not text: 'Nasdaq' in a label is the warehouse's NASDAQ
+            and _in_alternatives(_as_text(g["exchange"]).upper(), _as_text(e.get("exchange")).upper())
         )
 
     def agrees(g: dict, e: dict) -> bool:

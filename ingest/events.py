@@ -37,6 +37,7 @@ from ingest.companies import (
     clause_bounds,
     company_named_before,
     coordinated_companies,
+    lead_exchange,
     rule,
     sentence_spans,
 )
@@ -105,7 +106,15 @@ def shift_date(base: DateMention, offset: re.Match[str]) -> tuple[date, str]:
     return date(base.value.year, 1, 1), "year"
 
 
-def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
+def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str], fallback: str) -> str:
+    code = _named_exchange(folded, lo, hi, trigger) or fallback
+    if code == "SSE" and document_exchange(folded) == "STAR":
+        # '获上交所上市委审议通过' in an article about a STAR listing: the STAR board's committee
+        return "STAR"
+    return code
+
+
+def _named_exchange(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
     word_re, code_of = exchange_words()
     in_trigger = word_re.search(trigger.group(0))
     if in_trigger:
@@ -120,7 +129,7 @@ def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
     for word, code in rule("events", "trigger_exchange").items():
         if word in trigger.group(0):
             return code
-    return document_exchange(folded)
+    return ""
 
 
 def listing_exchange(doc: Document) -> str:
@@ -178,6 +187,10 @@ def _not_happened(
     return not scheduled
 
 
+# words that make the clause about every company the sentence named before it
+_BOTH = re.compile(r"两家公司|两家企业|两只新股|两股|两公司|双双|二者|两者|均|同时")
+
+
 def _event_type(m: re.Match[str]) -> str:
     return next(name for name, value in m.groupdict().items() if value is not None)
 
@@ -226,6 +239,9 @@ def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str
     today_re = _today_re()
     trigger_starts = [t.start() for t in _trigger_re().finditer(folded, doc.body_start)]
     rows: dict[tuple, dict] = {}
+    # an event whose sentence names no exchange: the one the document names most, else the one of
+    # the stock code in its title or lead ('新股简介 棠芯微电子(2593)')
+    fallback = document_exchange(folded) or lead_exchange(doc)
     for lo, hi in sentence_spans(folded, doc.body_start):
         if not any(lo <= t < hi for t in trigger_starts):
             continue
@@ -248,8 +264,12 @@ def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str
                 continue
             # "A与B同日登陆港交所": one event for each company of the list before the trigger.
             company_ids = coordinated_companies(folded, mentions, clause_start, trigger.start(), company_id)
+            if _BOTH.search(folded, clause_start, trigger.start()):
+                # '…启穹机器人与…砾芯科技昨晚公布配售结果,两家公司均于今日挂牌': every company named
+                named_before = [m.company_id for m in mentions if lo <= m.start and m.end <= clause_start]
+                company_ids = list(dict.fromkeys(named_before)) or company_ids
             value, precision, quote_start = found
-            exchange = _exchange_for(folded, lo, hi, trigger)
+            exchange = _exchange_for(folded, lo, hi, trigger, fallback)
             quote_start = min(quote_start, clause_start)
             for cid in company_ids:
                 key = (cid, event_type, exchange, value, precision)

@@ -280,7 +280,7 @@ def finish(
         if ser is not None and ser.periods is not None:
             d.period = ser.periods[0]
         else:
-            d.period, problem = resolve_period(ctx, s_idx, s, item, rule, window, periods, carried)
+            d.period, problem = resolve_period(ctx, s_idx, s, item, rule, window, periods, carried, decided)
             if d.period is None:
                 d.rule, d.reason = None, problem
                 return

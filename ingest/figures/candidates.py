@@ -106,7 +106,8 @@ def item_currency(ctx: DocumentContext, item: Item, s: Sentence) -> tuple[str, s
     ):
         return "HKD", "written"
     if q.bare_yuan or (not q.currency and q.unit in ("", "money") and q.scale_text):
-        declared = ctx.declared_currency(q.start)
+        # a declaration right after the number covers it too: '1.86亿元(美元,下同)'
+        declared = ctx.declared_currency(q.end + 1)
         if declared:
             return declared, "declared"
         return q.currency, "default"

@@ -4,6 +4,8 @@ figure (docs/conventions.md, dimensions).
 
 from __future__ import annotations
 
+import re
+
 from ingest.figures.context import DocumentContext
 from ingest.figures.grammar import (
     CLOSE_WORDS,
@@ -221,7 +223,8 @@ def revenue_segment(
         opened = SEGMENT_CLAUSE_BEFORE.match(ctx.without_names(before, clause_start - 1))
         if opened:
             return region_or_segment(clean_dimension(opened.group("s"))), ""
-    if len(value) < 2 or any(ch.isdigit() for ch in value):
+    # digits in a segment name only after a Latin letter ('L2+智驾方案', '5G模组'), never a year
+    if len(value) < 2 or re.search(r"(?<![A-Za-z])\d", value):
         inherited = segment_of_revenue_before(ctx, s, item, decided, rule.code)
         if inherited or rule.code == "revenue_growth_yoy_pct":
             return inherited, ""

@@ -8,7 +8,12 @@ import polars as pl
 
 from ingest.figures.company import likely_company
 from ingest.figures.context import DocumentContext
-from ingest.figures.grammar import APPROX_JUST_BEFORE, PRICE_BOUND_METRICS
+from ingest.figures.grammar import (
+    APPROX_JUST_BEFORE,
+    AT_MOST_BEFORE,
+    PRICE_BOUND_METRICS,
+    PROCEEDS_RANGE_METRICS,
+)
 from ingest.figures.records import (
     Decision,
     Item,
@@ -85,6 +90,13 @@ def emit(ctx: DocumentContext, out: Out, s: Sentence, item: Item, d: Decision) -
         qualifier = bound or q.qualifier
         if qualifier == "exact" and item.series_approx:
             qualifier = "approx"
+        if (
+            r.code in PROCEEDS_RANGE_METRICS
+            and qualifier in ("exact", "approx")
+            and d.keyword_start >= 0
+            and AT_MOST_BEFORE.search(ctx.folded, max(0, d.keyword_start - 4), d.keyword_start)
+        ):
+            qualifier = "upper_bound"  # '最多集资约18.7亿港元', '最多可募集…': the top of the range
         if r.code in PRICE_BOUND_METRICS and not APPROX_JUST_BEFORE.search(
             ctx.folded, max(0, q.start - 3), q.start
         ):

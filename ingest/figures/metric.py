@@ -16,9 +16,11 @@ from ingest.figures.context import DocumentContext
 from ingest.figures.dimension import nearest_moment
 from ingest.figures.grammar import (
     CLAUSE_END,
+    COMPARED_BEFORE,
     COMPARISON_TAIL,
     FALLING_GROWTH_WORDS,
     FALLING_PRICE_WORDS,
+    FROM_WITH_PERIOD,
     GROWTH_METRICS,
     GROWTH_OF_PREVIOUS,
     LEADING_PAREN,
@@ -41,6 +43,7 @@ from ingest.figures.grammar import (
     SUBSCRIBED,
     SUBSCRIBED_SHARES_PAREN,
     THRESHOLD_AFTER,
+    TO_BETWEEN,
     USE_OF_PROCEEDS_AFTER,
     USE_OF_PROCEEDS_CONTEXT,
 )
@@ -259,8 +262,10 @@ def choose_metric(
     comparison = comparison_base(ctx, s, item, window, prev_end, decided)
     if comparison is not None:
         return comparison
-    follow = follow_on(ctx, s, item, window, decided) or same_metric_other_period(
-        ctx, item, prev_end, decided
+    follow = (
+        follow_on(ctx, s, item, window, decided)
+        or changed_to(ctx, item, decided)
+        or same_metric_other_period(ctx, item, prev_end, decided)
     )
     if follow is not None:
         return follow
@@ -403,13 +408,22 @@ def comparison_base(
         ),
         None,
     )
-    hit = best_keyword(ctx, ctx.rules, item, tail, comp.end, ctx.folded[s.start : s.end], extended=False)
+    sentence_text = ctx.folded[s.start : s.end]
+    hit = best_keyword(ctx, ctx.rules, item, tail, comp.end, sentence_text, extended=False)
     if hit is not None:
         d = from_keyword(hit, comp.end, item, tail)
     elif main is not None:
         d = replace(main, keyword="", negate=main.negate)
     else:
-        return None
+        # '…六个月的收益较2024年同期的人民币301.7百万元增长37.1%': the base is the only figure,
+        # of the metric named before 较, for the period that metric was named with
+        head = ctx.folded[s.start : comp.start]
+        hit = best_keyword(ctx, ctx.rules, item, head, s.start, sentence_text, extended=False)
+        stated = [p for p in ctx.periods_from(s.start) if p.end <= comp.start and p.role == "period"]
+        if hit is None or not stated or not COMPARED_BEFORE.search(head):
+            return None
+        d = from_keyword(hit, s.start, item, head)
+        main = replace(d, period=stated[-1].period)
     same_period = "同期" in ctx.folded[comp.start : comp.end + 2]
     ref = main.period if main is not None else None
     back = years_back_from_figure(ctx, s, comp)
@@ -479,6 +493,26 @@ def same_metric_other_period(
         negate=negate,
         dimension=last.dimension,
         period=period,
+    )
+
+
+def changed_to(ctx: DocumentContext, item: Item, decided: dict[int, Decision]) -> Decision | None:
+    """'毛利率由28.1%升至30.2%': the level a figure changed to has that figure's metric."""
+    i = bisect.bisect_left(ctx.item_starts, item.q.start)
+    before = decided.get(i - 1)
+    if before is None or before.rule is None or before.is_comparison or i == 0:
+        return None
+    prev = ctx.items[i - 1]
+    if prev.q.unit != item.q.unit or not TO_BETWEEN.fullmatch(ctx.folded, prev.end, item.q.start):
+        return None
+    if not FROM_WITH_PERIOD.search(ctx.folded, max(0, prev.q.start - 12), prev.q.start):
+        return None
+    return Decision(
+        before.rule,
+        "changed_to",
+        negate=before.negate,
+        dimension=before.dimension,
+        company_id=before.company_id,
     )
 
 

@@ -13,8 +13,10 @@ from ingest.figures.grammar import (
     FLOW_FALLBACK_SENTENCES,
     FOUNDING_BEFORE,
     FROM_BEFORE,
+    FROM_WITH_PERIOD,
     FUTURE_WORDS,
     LISTING_EVENT,
+    OWN_PERIOD_GAP,
     PERIOD_END_WORDS,
     RANK_BASIS_AFTER,
     SHARE_OVER_SPAN,
@@ -24,6 +26,7 @@ from ingest.figures.grammar import (
 from ingest.figures.records import (
     CarriedContext,
     Item,
+    shift_year,
     years_in,
 )
 from ingest.lexicon import MetricRule
@@ -39,6 +42,68 @@ from ingest.sentences import Sentence
 
 
 def resolve_period(
+    ctx: DocumentContext,
+    s_idx: int,
+    s: Sentence,
+    item: Item,
+    rule: MetricRule,
+    window: str,
+    periods: list[PeriodMention],
+    carried: CarriedContext,
+    decided: dict | None = None,
+) -> tuple[Period | None, str]:
+    period, problem = period_in_context(ctx, s_idx, s, item, rule, window, periods, carried)
+    if period is not None and rule.kind == "flow":
+        period = from_to_period(ctx, item, periods, period, decided or {})
+    return period, problem
+
+
+def own_period(ctx: DocumentContext, periods: list[PeriodMention], start: int) -> PeriodMention | None:
+    """The period written right before a value ('由2024年的1.41亿元' → 2024年)."""
+    for p in reversed(periods):
+        if p.end <= start and not p.is_multi and OWN_PERIOD_GAP.fullmatch(ctx.folded, p.end, start):
+            return p
+        if p.end <= start:
+            return None
+    return None
+
+
+def from_to_period(
+    ctx: DocumentContext, item: Item, periods: list[PeriodMention], period: Period, decided: dict
+) -> Period:
+    """'毛利由5,220万元增至8,670万元' (no year): the first value is the year before the second;
+    '由2024年的1.41亿元收窄至1.19亿元': the second is the year after the first."""
+    i = bisect.bisect_left(ctx.item_starts, item.q.start)
+    folded, q = ctx.folded, item.q
+    prev = ctx.items[i - 1] if i > 0 else None
+    nxt = ctx.items[i + 1] if i + 1 < len(ctx.items) else None
+    mine = own_period(ctx, periods, q.start)
+    if mine is not None or any(p.is_multi and p.end <= q.start for p in periods):
+        return period  # its own year, or the ends of a range ('2019年至2021年，收入从X提升至Y')
+    if (
+        prev is not None
+        and prev.q.unit == q.unit
+        and TO_BETWEEN.fullmatch(folded, prev.end, q.start)
+        and FROM_WITH_PERIOD.search(folded, max(0, prev.q.start - 12), prev.q.start)
+    ):
+        before = decided.get(i - 1)
+        theirs = before.period if before is not None and before.rule is not None else None
+        if theirs is not None and theirs.period_type == period.period_type:
+            return shift_year(theirs, theirs.end.year + 1) or period
+        return period
+    if (
+        nxt is not None
+        and nxt.q.unit == q.unit
+        and FROM_BEFORE.search(folded, max(0, q.start - 6), q.start)
+        and TO_BETWEEN.fullmatch(folded, item.end, nxt.q.start)
+    ):
+        theirs = own_period(ctx, periods, nxt.q.start)
+        base = theirs.period if theirs is not None else period
+        return shift_year(base, base.end.year - 1) or period
+    return period
+
+
+def period_in_context(
     ctx: DocumentContext,
     s_idx: int,
     s: Sentence,

@@ -23,7 +23,8 @@ attempts_from_events as (
         exchange,
         attempt_number,
         min(event_date) as attempt_start,
-        min(event_date) filter (where event_type = 'filing') as filing_date,
+        -- a re-filing after a lapse stays in the attempt; the first filing dates it
+        min(event_date) filter (where event_type in ('filing', 'refiling')) as filing_date,
         min(event_date) filter (where event_type = 'approval') as approval_date,
         min(event_date) filter (where event_type = 'hearing_passed') as hearing_passed_date,
         min(event_date) filter (where event_type = 'withdrawal') as withdrawal_date,

@@ -38,11 +38,13 @@ events_with_exchange as (
         documents.published_at,
         case events.event_type
             when 'filing' then 1
-            when 'prospectus' then 2
-            when 'approval' then 3
-            when 'hearing_passed' then 4
-            when 'withdrawal' then 5
-            when 'listing' then 6
+            when 'refiling' then 2
+            when 'prospectus' then 3
+            when 'approval' then 4
+            when 'hearing_passed' then 5
+            when 'pricing' then 6
+            when 'withdrawal' then 7
+            when 'listing' then 8
             else 9
         end as event_type_order,
         events.event_type in ('withdrawal', 'listing') as is_terminal,
