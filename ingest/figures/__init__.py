@@ -38,6 +38,7 @@ from ingest.figures.grammar import (
     LISTING_METRICS,
     MARKET_WORDS,
     OFFERING_AMOUNT_METRICS,
+    PLAN_SOURCE,
     VENUE_CURRENCIES,
     VENUE_CURRENCY_METRICS,
     VENUE_MARKETS,
@@ -137,6 +138,11 @@ def classify(
         return Decision(None, "", reason="change_in_points")
     if s.table:
         return Decision(None, "", reason="table_cell")
+    if idx in ctx.table_cells:
+        # a value of a results table flattened one cell per line (ingest.figures.table)
+        decision = replace(ctx.table_cells[idx])
+        finish(ctx, s_idx, s, item, decision, "", periods, None, decided, carried)
+        return decision
     ser = series[item.series[0]] if item.series else None
     if ser is not None and ser.metrics is not None and not ser.mismatch:
         rule, keyword, keyword_start = ser.metrics[item.series[1]]
@@ -188,9 +194,10 @@ def classify(
         decision.rule.code == "planned_proceeds"
         and ctx.offering_under_way
         and (not ctx.subject_ids or planner(ctx, s, item, decision) in (None, *ctx.subject_ids))
+        and not PLAN_SOURCE.search(ctx.folded, s.start, q.start)
     ):
         # '拟募资约15.11亿港元' while the shares are on offer: the proceeds of this offering (another
-        # company's plan named in passing stays a plan)
+        # company's plan named in passing, or the plan its prospectus stated, stays a plan)
         decision = replace(decision, rule=ctx.lexicon.metrics["gross_proceeds"])
     venue_currency = VENUE_CURRENCIES.get(ctx.venue, "")
     if (

@@ -47,6 +47,7 @@ class DocumentContext:
     proceeds_sentences: dict[int, bool] = field(default_factory=dict)  # sentence start -> about proceeds
     market_words: dict[tuple[int, int], bool] = field(default_factory=dict)  # (sentence, patterns) -> any
     consumed: list[tuple[int, int]] = field(default_factory=list)
+    table_cells: dict = field(default_factory=dict)  # item index -> Decision of a flattened table
 
     def __post_init__(self) -> None:
         self.folded = self.doc.folded
@@ -152,4 +153,7 @@ def build_context(
         (m.start(), CURRENCY_CODES[m.group("c1") or m.group("c2") or m.group("c3")])
         for m in CURRENCY_DECLARATION.finditer(folded)
     ]
+    from ingest.figures.table import column_tables
+
+    ctx.table_cells = column_tables(ctx)
     return ctx

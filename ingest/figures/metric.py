@@ -43,13 +43,14 @@ from ingest.figures.grammar import (
     SUBSCRIBED,
     SUBSCRIBED_SHARES_PAREN,
     THRESHOLD_AFTER,
-    TO_BETWEEN,
     USE_OF_PROCEEDS_AFTER,
     USE_OF_PROCEEDS_CONTEXT,
 )
 from ingest.figures.records import (
     Decision,
     Item,
+    change_source,
+    change_target,
     clause_begin,
     clean_purpose,
     right_text,
@@ -499,12 +500,11 @@ def same_metric_other_period(
 def changed_to(ctx: DocumentContext, item: Item, decided: dict[int, Decision]) -> Decision | None:
     """'毛利率由28.1%升至30.2%': the level a figure changed to has that figure's metric."""
     i = bisect.bisect_left(ctx.item_starts, item.q.start)
-    before = decided.get(i - 1)
-    if before is None or before.rule is None or before.is_comparison or i == 0:
+    source = change_source(ctx.folded, ctx.items, i)
+    before = decided.get(source) if source is not None else None
+    if before is None or before.rule is None or before.is_comparison:
         return None
-    prev = ctx.items[i - 1]
-    if prev.q.unit != item.q.unit or not TO_BETWEEN.fullmatch(ctx.folded, prev.end, item.q.start):
-        return None
+    prev = ctx.items[source]
     if not FROM_WITH_PERIOD.search(ctx.folded, max(0, prev.q.start - 12), prev.q.start):
         return None
     return Decision(
@@ -540,11 +540,16 @@ def follow_on(
     if growth and last.rule.code == "revenue":
         revenue = next(d for d in reversed(previous) if d.rule.code == "revenue")
         negative = growth.group("dir") in FALLING_GROWTH_WORDS
+        period = revenue.period
+        i = bisect.bisect_left(ctx.item_starts, item.q.start)
+        if i > 0 and period is not None and change_target(ctx.folded, ctx.items, i - 1) == i + 1:
+            # '收益由X增加0.6%至Y': the growth of the year that reached Y
+            period = shift_year(period, period.end.year + 1) or period
         return Decision(
             metrics["revenue_growth_yoy_pct"],
             "growth_of_previous",
             negate=negative,
-            period=revenue.period,
+            period=period,
             company_id=revenue.company_id,
         )
     if SHARE_OF_PREVIOUS.match(window):

@@ -15,6 +15,7 @@ from ingest.figures.grammar import (
     FROM_BEFORE,
     FROM_WITH_PERIOD,
     FUTURE_WORDS,
+    IN_THE_PERIOD,
     LISTING_EVENT,
     OWN_PERIOD_GAP,
     PERIOD_END_WORDS,
@@ -26,6 +27,8 @@ from ingest.figures.grammar import (
 from ingest.figures.records import (
     CarriedContext,
     Item,
+    change_source,
+    change_target,
     shift_year,
     years_in,
 )
@@ -75,29 +78,21 @@ def from_to_period(
     '由2024年的1.41亿元收窄至1.19亿元': the second is the year after the first."""
     i = bisect.bisect_left(ctx.item_starts, item.q.start)
     folded, q = ctx.folded, item.q
-    prev = ctx.items[i - 1] if i > 0 else None
-    nxt = ctx.items[i + 1] if i + 1 < len(ctx.items) else None
     mine = own_period(ctx, periods, q.start)
     if mine is not None or any(p.is_multi and p.end <= q.start for p in periods):
         return period  # its own year, or the ends of a range ('2019年至2021年，收入从X提升至Y')
-    if (
-        prev is not None
-        and prev.q.unit == q.unit
-        and TO_BETWEEN.fullmatch(folded, prev.end, q.start)
-        and FROM_WITH_PERIOD.search(folded, max(0, prev.q.start - 12), prev.q.start)
+    source = change_source(folded, ctx.items, i)
+    if source is not None and FROM_WITH_PERIOD.search(
+        folded, max(0, ctx.items[source].q.start - 12), ctx.items[source].q.start
     ):
-        before = decided.get(i - 1)
+        before = decided.get(source)
         theirs = before.period if before is not None and before.rule is not None else None
         if theirs is not None and theirs.period_type == period.period_type:
             return shift_year(theirs, theirs.end.year + 1) or period
         return period
-    if (
-        nxt is not None
-        and nxt.q.unit == q.unit
-        and FROM_BEFORE.search(folded, max(0, q.start - 6), q.start)
-        and TO_BETWEEN.fullmatch(folded, item.end, nxt.q.start)
-    ):
-        theirs = own_period(ctx, periods, nxt.q.start)
+    target = change_target(folded, ctx.items, i)
+    if target is not None and FROM_BEFORE.search(folded, max(0, q.start - 6), q.start):
+        theirs = own_period(ctx, periods, ctx.items[target].q.start)
         base = theirs.period if theirs is not None else period
         return shift_year(base, base.end.year - 1) or period
     return period
@@ -213,11 +208,15 @@ def period_in_context(
             return cumulative(parts), ""
         return None, "ambiguous_period"
     # ('公司同期转为亏损' without a period list: the period of the figure just reported)
-    # carry the period of the last reported figure over a few sentences (never into a heading)
+    # carry the period of the last reported figure over a few sentences (never into a heading);
+    # '期内/本期' says so however far back it was
     if (
         carried.last_flow is not None
         and not s.heading
-        and s_idx - carried.last_flow_sentence <= FLOW_FALLBACK_SENTENCES
+        and (
+            s_idx - carried.last_flow_sentence <= FLOW_FALLBACK_SENTENCES
+            or IN_THE_PERIOD.search(ctx.folded, s.start, q.start)
+        )
     ):
         return carried.last_flow, ""
     return None, "no_period"

@@ -21,6 +21,8 @@ from ingest.figures.grammar import (
     PURPOSE_PARTICLES,
     REGION_WORDS,
     STRIP_WORDS,
+    TO_BETWEEN,
+    TO_BETWEEN_WITH_RATE,
 )
 from ingest.lexicon import MetricRule
 from ingest.numbers import Quantity, parse_number
@@ -194,3 +196,23 @@ def region_or_segment(value: str) -> str:
     if REGION_WORDS.fullmatch(value) or (len(value) <= 4 and REGION_WORDS.search(value)):
         return f"region:{value}"
     return f"segment:{value}"
+
+
+def change_target(folded: str, items: list[Item], i: int) -> int | None:
+    """Index of the level item `i` changed to ('由X增至Y', '由X增加0.6%至Y'), None when it did not."""
+    first = items[i]
+    for j in (i + 1, i + 2):
+        if j >= len(items) or items[j].q.unit != first.q.unit:
+            continue
+        gap = TO_BETWEEN if j == i + 1 else TO_BETWEEN_WITH_RATE
+        if gap.fullmatch(folded, first.end, items[j].q.start):
+            return j
+    return None
+
+
+def change_source(folded: str, items: list[Item], j: int) -> int | None:
+    """Index of the item whose change `j` is the level of, None when none."""
+    for i in (j - 1, j - 2):
+        if i >= 0 and change_target(folded, items, i) == j:
+            return i
+    return None
