@@ -8,7 +8,8 @@ Matching rules (they mirror `docs/conventions.md`):
 
 - A figure's key is (company, metric, dimension, period_label). Dimensions match when equal, or when
   both have the same `<kind>:` and one folded value contains the other (`purpose:研发` matches
-  `purpose:用于研发投入`). A gold row without `period_label` matches any period (used where the text
+  `purpose:用于研发投入`; `product:` and `segment:` count as one kind, a product line being a segment).
+  A gold row without `period_label` matches any period (used where the text
   pins none, e.g. offering figures or a headline). `|` separates accepted alternatives in a gold field.
 - An extracted figure is *matched* when its key matches a gold row and value (relative tolerance 1e-6),
   qualifier and currency agree; *wrong* when its key matches a gold row but no gold row with that key
@@ -240,6 +241,10 @@ def company_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
+# kinds that name the same breakdown of revenue: a product line is a segment of the business
+_KIND_FAMILY = {"product": "segment"}
+
+
 def dimension_matches(expected: object, extracted: object) -> bool:
     """Conventions' rule: equal, or same `<kind>:` and one folded value contains the other."""
     got = _norm(extracted)
@@ -255,7 +260,8 @@ def dimension_matches(expected: object, extracted: object) -> bool:
             if want_kind.group(1) == "market":
                 # '中国的顺风车' / '中国顺风车平台': a market named with or without its place and noun
                 a, b = _MARKET_NOISE.sub("", a), _MARKET_NOISE.sub("", b)
-            if want_kind.group(1) == got_kind.group(1) and a and b and (a in b or b in a):
+            kinds = {_KIND_FAMILY.get(k, k) for k in (want_kind.group(1), got_kind.group(1))}
+            if len(kinds) == 1 and a and b and (a in b or b in a):
                 return True
         elif not want_kind and not got_kind and (want in got or got in want):
             return True

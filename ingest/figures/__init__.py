@@ -32,6 +32,7 @@ from ingest.figures.context import DocumentContext, build_context
 from ingest.figures.dimension import resolve_dimension
 from ingest.figures.emit import emit, frame
 from ingest.figures.grammar import (
+    EXCHANGES,
     HK_DOLLAR_METRICS,
     HK_PRICE_CONTEXT,
     LISTING_DAY_METRICS,
@@ -195,6 +196,7 @@ def classify(
         and ctx.offering_under_way
         and (not ctx.subject_ids or planner(ctx, s, item, decision) in (None, *ctx.subject_ids))
         and not PLAN_SOURCE.search(ctx.folded, s.start, q.start)
+        and not another_exchange(ctx, s, item)
     ):
         # '拟募资约15.11亿港元' while the shares are on offer: the proceeds of this offering (another
         # company's plan named in passing, or the plan its prospectus stated, stays a plan)
@@ -227,6 +229,19 @@ def classify(
             decision.negate = True  # '分别为亏损3.42亿元、…': the loss is written beside the first value
     finish(ctx, s_idx, s, item, decision, window, periods, ser, decided, carried)
     return decision
+
+
+def another_exchange(ctx: DocumentContext, s: Sentence, item: Item) -> bool:
+    """Whether the sentence ties the number to an exchange other than the document's venue
+    ('五年前科创板冲刺时的9.12亿元人民币预期募资额' in an article about the Hong Kong listing)."""
+    if not ctx.venue:
+        return False
+    best, pos = "", -1
+    for pattern, code in EXCHANGES:
+        for m in pattern.finditer(ctx.folded, s.start, min(s.end, item.end + 20)):
+            if m.start() > pos:
+                best, pos = code, m.start()
+    return bool(best) and best != ctx.venue
 
 
 def planner(ctx: DocumentContext, s: Sentence, item: Item, decision: Decision) -> str | None:

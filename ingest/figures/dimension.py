@@ -16,6 +16,7 @@ from ingest.figures.grammar import (
     GROWTH_AFTER_LEVEL,
     INTRADAY,
     LATIN_CJK_SPACE,
+    LATIN_LATIN_SPACE,
     LEADING_COPULA,
     MODEL_LATIN,
     MODEL_QUOTED,
@@ -202,7 +203,8 @@ def revenue_segment(
     # '云端部署贡献了公司不足89.2%的收入' / '金融科技收入占…': words around the segment name
     raw = SEGMENT_TAIL_WORDS.sub("", raw)
     raw = REVENUE_WORD_END.sub("", raw)
-    value = clean_dimension(raw.split(" ")[-1] if raw.strip() else "")
+    raw = LATIN_LATIN_SPACE.sub("\x00", raw)  # 'FT Ultra' stays one name
+    value = clean_dimension(raw.split(" ")[-1].replace("\x00", " ") if raw.strip() else "")
     if SEGMENT_PRONOUN.match(value):
         source = (
             SEGMENT_SOURCE_BEFORE.search(ctx.without_names(s.start, clause_start - 1))

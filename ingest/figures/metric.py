@@ -162,9 +162,14 @@ def best_keyword(
 
 
 def gap_has_number(ctx: DocumentContext, item: Item, gap_start: int) -> bool:
-    """Whether another candidate number lies between `gap_start` and `item`."""
+    """Whether another candidate number lies between `gap_start` and `item` (a change in points
+    on the way does not count: '毛利率按年升8.7个百分点至73.6%')."""
     i = bisect.bisect_left(ctx.item_starts, gap_start)
-    return i < len(ctx.items) and ctx.items[i].q.start < item.q.start
+    while i < len(ctx.items) and ctx.items[i].q.start < item.q.start:
+        if ctx.items[i].q.unit != "pp":
+            return True
+        i += 1
+    return False
 
 
 def gap_has_same_unit(ctx: DocumentContext, item: Item, gap_start: int) -> bool:
@@ -234,10 +239,13 @@ def choose_metric(
     if market_wide_before(ctx, s, q, s.start, ctx.lexicon.market_wide_sentence):
         return Decision(None, "", reason="market_wide")
     in_sentence, in_window = ctx.lexicon.conditional
+    # a clawback scale ('若…15倍至少于50倍,…增至30%,50倍至少于100倍即增至40%'): once the sentence
+    # has stated a condition, every multiple and share after it is part of the scale
+    reach = folded[s.start : q.start] if q.unit in ("x", "pct") else window
     if (
         in_sentence
         and any(p.search(sentence_text) for p in in_sentence)
-        and any(p.search(window) for p in in_window)
+        and any(p.search(reach) for p in in_window)
     ):
         return Decision(None, "", reason="conditional")
     if q.unit == "rank":
