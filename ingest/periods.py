@@ -182,6 +182,8 @@ _PATTERN = re.compile(
             rf"(?P<ended>{_ENDED})",
             r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今(?!年)|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
             r"(?P<yrange>(?P<ya>(?:19|20)\d\d)\s?[-至到~—–]\s?(?P<yb>(?:19|20)\d\d)\s?(?:财年|年度|年))",
+            # '2024年第一至四季度': the quarters of one year
+            r"(?P<qrange>(?P<qy>(?:19|20)\d\d)\s?年\s?(?:第)?(?P<qa>[一二三四1-4])\s?(?:季度)?\s?[-至到~]\s?(?:第)?(?P<qb>[一二三四1-4])\s?季度?)",
             # '17至19年': a range of two-digit years (Hong Kong papers)
             r"(?<![\d.])(?P<yyrange>(?P<yya>[0-3]\d)\s?[-至到~—–]\s?(?P<yyb>[0-3]\d)\s?年(?!来|内|间|多|半|以上|以来|左右|前|后))",
             r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
@@ -387,6 +389,13 @@ def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
             before = folded[max(0, m.start() - 1) : m.start()]
             role = "comparison" if before in ("年", "度", "期") else "same_period"
             out.append(PeriodMention(m.start(), m.end(), m.group(0), as_of(published_at), role))
+            continue
+        if m.group("qrange"):
+            qa, qb = (int(x) if x.isdigit() else _CN_SMALL[x] for x in (m.group("qa"), m.group("qb")))
+            if qa < qb:
+                year = int(m.group("qy"))
+                parts = tuple(quarter(year, n) for n in range(qa, qb + 1))
+                out.append(PeriodMention(m.start(), m.end(), m.group(0), cumulative(parts), "list", parts))
             continue
         if m.group("yrange") or m.group("yyrange"):
             if m.group("yrange"):

@@ -17,10 +17,10 @@ _NO_FIGURE_SPAN = re.compile(
     r"|\[\d{1,3}(?:\s?[,，、-]\s?\d{1,3})*\]|\^\d{1,3}\^|【\d{1,3}】"
 )
 # Inside a line, these end a sentence too: a bullet after a word (' - ', '•'; not the range
-# '1 - 3月' after a digit, nor the minus sign of '为 - 3.3亿元'), and a run of citation markers,
-# which closes the statement it cites.
+# '1 - 3月' after a digit, nor the minus sign of '为 - 3.3亿元' / '、 - 1.97亿元'), and a run of
+# citation markers, which closes the statement it cites.
 _INLINE_BREAK = re.compile(
-    r"(?<![\d\s为是达约至到])\s+[-–—•·●▪■◆]\s+|(?<![\d\s])\s*[•●▪■◆](?=\S)"
+    r"(?<![\d\s为是达约至到、,，])\s+[-–—•·●▪■◆]\s+|(?<![\d\s])\s*[•●▪■◆](?=\S)"
     r"|(?:\s?(?:\[\d{1,3}(?:\s?[,，、-]\s?\d{1,3})*\]|\^\d{1,3}\^|【\d{1,3}】))+"
 )
 

@@ -16,10 +16,17 @@ from datetime import date
 from functools import cached_property
 
 from ingest.companies import CompanyMatcher, CompanyMention
-from ingest.figures.grammar import CURRENCY_DECLARATION, LISTING_DAY, OFFERING_UNDER_WAY, SPACES
+from ingest.figures.grammar import (
+    CURRENCY_DECLARATION,
+    LEAD_FOR_RESULTS,
+    LISTING_DAY,
+    OFFERING_UNDER_WAY,
+    RESULTS_WORD,
+    SPACES,
+)
 from ingest.figures.records import Item, SpanIndex
 from ingest.lexicon import Lexicon, MetricRule
-from ingest.periods import PeriodMention, find_periods
+from ingest.periods import Period, PeriodMention, find_periods
 from ingest.sentences import Sentence, no_figure_spans, split_sentences
 from ingest.text import Document
 
@@ -48,6 +55,7 @@ class DocumentContext:
     market_words: dict[tuple[int, int], bool] = field(default_factory=dict)  # (sentence, patterns) -> any
     consumed: list[tuple[int, int]] = field(default_factory=list)
     table_cells: dict = field(default_factory=dict)  # item index -> Decision of a flattened table
+    reporting_period: Period | None = None  # the period a results report is about ('2021年第三季度财报')
 
     def __post_init__(self) -> None:
         self.folded = self.doc.folded
@@ -153,7 +161,24 @@ def build_context(
         (m.start(), CURRENCY_CODES[m.group("c1") or m.group("c2") or m.group("c3")])
         for m in CURRENCY_DECLARATION.finditer(folded)
     ]
+    ctx.reporting_period = reporting_period(ctx)
     from ingest.figures.table import column_tables
 
     ctx.table_cells = column_tables(ctx)
     return ctx
+
+
+def reporting_period(ctx: DocumentContext) -> Period | None:
+    """The period of the results the lead announces ('发布了截至9月30日的2021年第三季度财报'), the
+    period of a flow figure that names none however far from the lead it is."""
+    lead_end = ctx.doc.body_start + LEAD_FOR_RESULTS
+    for m in RESULTS_WORD.finditer(ctx.folded, ctx.doc.body_start, lead_end):
+        clause_start = max(ctx.folded.rfind(ch, ctx.doc.body_start, m.start()) for ch in "。;；\n") + 1
+        named = [
+            p
+            for p in ctx.periods
+            if clause_start <= p.start and p.end <= m.start() and p.role == "period" and not p.is_multi
+        ]
+        if named and named[-1].period.period_type != "AS_OF":
+            return named[-1].period
+    return None

@@ -127,6 +127,8 @@ LISTING_EVENT = _pattern("listing_event")
 FUTURE_WORDS = _pattern("future_words")
 LISTING_DAY = _pattern("listing_day")
 OFFERING_UNDER_WAY = _pattern("offering_under_way")
+RESULTS_WORD = _pattern("results_word")
+LEAD_FOR_RESULTS = 400  # characters of the body where the results a document reports are announced
 PLAN_SOURCE = _pattern("plan_source")
 # period
 AS_OF_WORD = _pattern("as_of_word")

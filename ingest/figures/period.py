@@ -219,6 +219,8 @@ def period_in_context(
         )
     ):
         return carried.last_flow, ""
+    if ctx.reporting_period is not None and not s.heading:
+        return ctx.reporting_period, ""  # a results report: its period, however far from the lead
     return None, "no_period"
 
 
