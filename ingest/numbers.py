@@ -267,7 +267,8 @@ def _is_excluded_context(folded: str, m: re.Match, gd: dict, chinese: bool, star
     prev = folded[start - 1] if start else ""
     if prev == "," and start >= 2 and folded[start - 2].isdigit():
         return True  # '1,2,3,4亿元': the last element of a list written with commas, not a number
-    if prev and (prev.isascii() and (prev.isalnum() or prev in "._^#/\\-") or prev in "第"):
+    listed = prev == "/" and start >= 2 and folded[start - 2] in "%元亿万股倍"  # '93.0%/89.9%/88.5%'
+    if prev and not listed and (prev.isascii() and (prev.isalnum() or prev in "._^#/\\-") or prev in "第"):
         return True
     if not gd["cur_pre"] and start >= 2 and prev == " " and _LETTER.match(folded[start - 2]):
         return True

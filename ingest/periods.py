@@ -188,7 +188,7 @@ _PATTERN = re.compile(
             r"(?<![\d.])(?P<yyrange>(?P<yya>[0-3]\d)\s?[-至到~—–]\s?(?P<yyb>[0-3]\d)\s?年(?!来|内|间|多|半|以上|以来|左右|前|后))",
             r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
             r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
-            rf"(?P<ymd>{_YEAR}{_SUB})",
+            rf"(?P<ymd>{_YEAR}[ \t]?{_SUB})",  # ('2019 年 Q4': spaced as some papers write it)
             # '2025Q3', '25Q2': a year and a quarter written together
             r"(?P<yq>(?P<yqy>(?:19|20)\d\d|(?<![\d.])[0-3]\d)\s?Q(?P<yqq>[1-4]))(?![0-9])",
             r"(?<![\d年月\-~])(?:(?<=截至)|(?<=截止)|(?<!至))(?P<bmd>(?P<bm>\d{1,2})月(?P<bd>\d{1,2})[日号])",
