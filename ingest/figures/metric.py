@@ -540,7 +540,8 @@ def follow_on(
         )
         # '15名基石投资者，合共认购534.18万股(约合5.05亿港元)'
         clause = ctx.folded[clause_begin(ctx.folded, item.q.start, s.start) : item.q.start]
-        subscribed = subscribed or SUBSCRIBED_SHARES_PAREN.match(clause)
+        # '17名基石投资者,包括A、B(01810)旗下C等,共认购5.62亿美元': the clause that subscribes
+        subscribed = subscribed or SUBSCRIBED_SHARES_PAREN.match(clause) or SUBSCRIBED.match(clause)
         if last.rule.code == "cornerstone_count" and subscribed:
             return Decision(metrics["cornerstone_amount"], "amount_of_previous")
         return None
