@@ -12,6 +12,7 @@ from ingest.figures.grammar import (
     CUSTOMER_KIND_BEFORE,
     EXCHANGES,
     FIRST_DAY_WORDS,
+    GENERIC_MARKETS,
     GENERIC_SEGMENTS,
     GROWTH_AFTER_LEVEL,
     INTRADAY,
@@ -29,6 +30,7 @@ from ingest.figures.grammar import (
     RANK,
     RANK_MARKET,
     RANK_MARKET_AFTER,
+    RANK_MARKET_TRAIL,
     REGION_WORDS,
     REVENUE_FROM,
     REVENUE_WORD_END,
@@ -105,22 +107,7 @@ def resolve_dimension(
                     best, pos = code, m.start()
         return (f"exchange:{best}" if best else ""), ""
     if kind == "market":
-        m = RANK.fullmatch(q.text)
-        if m and (m.group("mk") or m.group("mk4")):
-            region = m.group("region") or m.group("region4") or ""
-            return f"market:{region}{m.group('mk') or m.group('mk4')}", ""
-        if m and (m.group("mk3") or m.group("mk6")):
-            return f"market:{clean_dimension(m.group('mk3') or m.group('mk6'))}", ""
-        clause_start = clause_begin(folded, q.start, s.start)
-        previous_clause = clause_begin(folded, max(s.start, clause_start - 1), s.start)
-        mm = RANK_MARKET.search(folded[clause_start : q.start]) or RANK_MARKET.search(
-            folded[previous_clause : q.start]
-        )
-        market = clean_dimension(mm.group("m") or mm.group("m2")) if mm else ""
-        after = RANK_MARKET_AFTER.match(folded, q.end, s.end)
-        if not market and after:
-            market = clean_dimension(after.group("m") + after.group(0)[after.end("m") - after.start() :])
-        return (f"market:{market}", "") if market else ("", "rank_without_market")
+        return rank_market(ctx, s, q)
     if kind == "model":
         near_before = folded[max(s.start, q.start - 30) : q.start]
         quoted = list(MODEL_QUOTED.finditer(near_before))
@@ -178,6 +165,37 @@ def segment_of_revenue_before(
     gap = GROWTH_AFTER_LEVEL if code == "revenue_growth_yoy_pct" else SHARE_AFTER_LEVEL
     return d.dimension if gap.fullmatch(ctx.folded, ctx.items[idx].end, item.q.start) else ""
 
+
+
+def rank_market(ctx: DocumentContext, s: Sentence, q) -> tuple[str, str]:
+    """The market of a rank: in the rank's own words ('中国第三大…服务商'), else in its clause."""
+    m = RANK.fullmatch(q.text)
+    if m and (m.group("mk") or m.group("mk4")):
+        region = m.group("region") or m.group("region4") or ""
+        market = f"{region}{m.group('mk') or m.group('mk4')}"
+    elif m and (m.group("mk3") or m.group("mk6")):
+        market = clean_dimension(m.group("mk3") or m.group("mk6"))
+    else:
+        market = market_in_words(ctx, s, q)
+    market = RANK_MARKET_TRAIL.sub("", market)
+    if market and (ctx.is_subject_name(market.split("的")[0]) or market in GENERIC_MARKETS):
+        market = ""  # '云工场的市场排名第2', '港股市场第二': no market named
+    return (f"market:{market}", "") if market else ("", "rank_without_market")
+
+
+def market_in_words(ctx: DocumentContext, s: Sentence, q) -> str:
+    """'在中国AI解决方案市场中排名第二': the market named in the clause before a rank, or after it."""
+    folded = ctx.folded
+    clause_start = clause_begin(folded, q.start, s.start)
+    previous_clause = clause_begin(folded, max(s.start, clause_start - 1), s.start)
+    mm = RANK_MARKET.search(folded[clause_start : q.start]) or RANK_MARKET.search(
+        folded[previous_clause : q.start]
+    )
+    market = clean_dimension(mm.group("m") or mm.group("m2")) if mm else ""
+    after = RANK_MARKET_AFTER.match(folded, q.end, s.end)
+    if not market and after:
+        market = clean_dimension(after.group("m") + after.group(0)[after.end("m") - after.start() :])
+    return market
 
 def revenue_segment(
     ctx: DocumentContext, s: Sentence, item: Item, d: Decision, decided: dict[int, Decision], right: str
