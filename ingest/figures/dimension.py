@@ -10,6 +10,8 @@ from ingest.figures.context import DocumentContext
 from ingest.figures.grammar import (
     CLOSE_WORDS,
     CUSTOMER_KIND_BEFORE,
+    DOTTED_PRODUCT,
+    DOTTED_PRODUCT_START,
     EXCHANGES,
     FIRST_DAY_WORDS,
     GENERIC_MARKETS,
@@ -166,7 +168,6 @@ def segment_of_revenue_before(
     return d.dimension if gap.fullmatch(ctx.folded, ctx.items[idx].end, item.q.start) else ""
 
 
-
 def rank_market(ctx: DocumentContext, s: Sentence, q) -> tuple[str, str]:
     """The market of a rank: in the rank's own words ('中国第三大…服务商'), else in its clause."""
     m = RANK.fullmatch(q.text)
@@ -197,6 +198,7 @@ def market_in_words(ctx: DocumentContext, s: Sentence, q) -> str:
         market = clean_dimension(after.group("m") + after.group(0)[after.end("m") - after.start() :])
     return market
 
+
 def revenue_segment(
     ctx: DocumentContext, s: Sentence, item: Item, d: Decision, decided: dict[int, Decision], right: str
 ) -> tuple[str, str]:
@@ -214,6 +216,9 @@ def revenue_segment(
         named = SEGMENT_NOUN.match(ctx.without_names(before, clause_start - 1))
         if named:
             return region_or_segment(clean_dimension(named.group("s"))), ""
+    dotted = DOTTED_PRODUCT.search(folded, clause_start, anchor)
+    if dotted is not None:
+        return region_or_segment(dotted.group("n")), ""
     raw = ctx.without_names(clause_start, anchor)
     raw = CUM_MARKER.sub(" ", PARENS.sub("", raw))
     raw = NUMBERING_AND_YEARS.sub(" ", raw)
@@ -243,6 +248,9 @@ def revenue_segment(
         opened = SEGMENT_CLAUSE_BEFORE.match(ctx.without_names(before, clause_start - 1))
         if opened:
             return region_or_segment(clean_dimension(opened.group("s"))), ""
+        product = DOTTED_PRODUCT_START.match(folded, before, clause_start - 1)
+        if product:  # '金蝶云·星空在新基建领域取得突破,实现收入5.01亿元'
+            return region_or_segment(product.group("n")), ""
     # digits in a segment name only after a Latin letter ('L2+智驾方案', '5G模组'), never a year
     if len(value) < 2 or re.search(r"(?<![A-Za-z])\d", value):
         inherited = segment_of_revenue_before(ctx, s, item, decided, rule.code)
