@@ -990,6 +990,9 @@ def _headline(doc: Document) -> str:
 def _joined_with(doc: Document, first: _Candidate, other: _Candidate) -> bool:
     """ "X(6979)及Y(2415)今日上市": Y is joined to X by 及/与/和/、 right after X's code."""
     gap = doc.folded[first.position : other.position]
+    name_at = doc.folded.find(other.name, other.position)
+    if name_at > other.position and _RELATION_BEFORE_NAME.search(doc.folded[other.position : name_at]):
+        return False  # 'A(03750)及特斯拉供应商B(02051)': A is B's customer, not a second subject
     return (
         len(gap) <= len(first.evidence) + 4 and re.search(r"\)\s?(?:及|与|和|、|以及)\s?$", gap) is not None
     )

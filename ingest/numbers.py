@@ -306,6 +306,10 @@ def _numeral_value(numeral: str) -> float:
     return parse_number(numeral)
 
 
+def _significant(value: float) -> float:
+    return float(f"{value:.12g}")
+
+
 def find_quantities(folded: str) -> list[Quantity]:
     """All figure-capable numbers in `folded` text, in order of position."""
     g = _grammar()
@@ -387,8 +391,9 @@ def find_quantities(folded: str) -> list[Quantity]:
         if gd["q1"] or (n2 and gd["q2"]) or (gd["q3"] and end >= m.end("q3")):
             qualifier = "lower_bound" if qualifier == "exact" else qualifier
         # whole units: drop float noise from the scale multiplication (4.02 * 1e8 = 401999999.99999994)
-        v1 = round(v1, 6)
-        v2 = round(v2, 6) if v2 is not None else None
+        # (at twelve significant digits: 258.9 * 1e8 = 25889999999.999996 is 25890000000)
+        v1 = _significant(v1)
+        v2 = _significant(v2) if v2 is not None else None
         if v2 is not None:
             low, high = min(v1, v2), max(v1, v2)
             value = (low + high) / 2

@@ -30,7 +30,7 @@ from ingest.figures.candidates import item_currency
 from ingest.figures.company import resolve_company
 from ingest.figures.context import DocumentContext, build_context
 from ingest.figures.dimension import resolve_dimension
-from ingest.figures.emit import emit, frame
+from ingest.figures.emit import emit, frame, settle_repeats
 from ingest.figures.grammar import (
     EXCHANGES,
     HK_DOLLAR_METRICS,
@@ -39,6 +39,7 @@ from ingest.figures.grammar import (
     LISTING_METRICS,
     MARKET_WORDS,
     OFFERING_AMOUNT_METRICS,
+    ONE_OFF_METRICS,
     PLAN_SOURCE,
     VENUE_CURRENCIES,
     VENUE_CURRENCY_METRICS,
@@ -79,6 +80,7 @@ def extract_figures(doc: Document, matcher: CompanyMatcher, subject_ids: list[st
         if idxs:
             classify_sentence(ctx, out, s_idx, sentence, idxs, carried)
         carry_context(ctx, s_idx, sentence, carried)
+    settle_repeats(out, ONE_OFF_METRICS)
     return FigureExtraction(
         figures=frame(out.figures, "ingest_figures"),
         unclassified=frame(out.unclassified, "ingest_unclassified_mentions"),

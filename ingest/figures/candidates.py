@@ -47,7 +47,7 @@ def find_ranks(folded: str, body: int) -> list[Quantity]:
     for m in RANK.finditer(folded, body):
         n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n5") or m.group("n6")
         try:
-            value = 1.0 if m.group("mk4") else parse_number(n)
+            value = 1.0 if m.group("mk4") or m.group("first") else parse_number(n)
         except ValueError:
             continue
         if not 1 <= value <= 100:

@@ -13,6 +13,9 @@ from ingest.figures.grammar import (
     AT_MOST_BEFORE,
     PRICE_BOUND_METRICS,
     PROCEEDS_RANGE_METRICS,
+    ROUNDING_TOLERANCE,
+    ROUNDING_WORD,
+    WRITTEN_CURRENCY,
 )
 from ingest.figures.records import (
     Decision,
@@ -150,3 +153,58 @@ def frame(rows: list[dict], name: str) -> pl.DataFrame:
             _EMPTY[name] = empty_frame(name)
         return _EMPTY[name].clone()
     return pl.DataFrame(rows, schema=SEED_SCHEMAS[name])
+
+
+def settle_repeats(out: Out, one_off_metrics: frozenset[str]) -> None:
+    """One document, one value for a one-off fact (the offer price, the opening move, the market cap
+    at a moment): a repeat that rounds the exact value ('低开近三成' beside '低开28.98%') and a value
+    whose currency is not written beside one whose currency is ('总市值为81.8亿元' beside '市值约为70亿
+    港币') leave the figures for unclassified mentions. Financial figures (many periods) are untouched."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in out.figures:
+        if row["metric"] in one_off_metrics:
+            key = (row["company_id"], row["metric"], row["dimension"], row["period_label"])
+            groups.setdefault(key, []).append(row)
+    dropped: dict[int, str] = {}
+    for rows in groups.values():
+        values = {round(r["value"], 6) for r in rows}
+        if len(values) < 2:
+            continue
+        written = [r for r in rows if WRITTEN_CURRENCY.search(r["value_text"])]
+        if written and len(written) < len(rows):
+            for r in rows:
+                if r not in written and not any(_close(r["value"], w["value"], 0.05) for w in written):
+                    dropped[id(r)] = "conflicting_value"
+        exact = [r for r in rows if r["qualifier"] == "exact" and id(r) not in dropped]
+        for r in rows:
+            # '近三成' in a headline over '28.98%' in the body: a word that rounds, not a second value
+            if ROUNDING_WORD.search(r["value_text"]) and any(_close(r["value"], e["value"]) for e in exact):
+                dropped[id(r)] = "rounded_repeat"
+    if not dropped:
+        return
+    kept = []
+    for row in out.figures:
+        reason = dropped.get(id(row))
+        if reason is None:
+            kept.append(row)
+            continue
+        out.unclassified.append(
+            {
+                "mention_id": row["figure_id"],
+                "document_id": row["document_id"],
+                "company_id": row["company_id"],
+                "value": row["value"],
+                "unit": row["unit"],
+                "currency": row["currency"],
+                "value_text": row["value_text"],
+                "char_start": row["char_start"],
+                "char_end": row["char_end"],
+                "quote": row["quote"],
+                "reason": reason,
+            }
+        )
+    out.figures = kept
+
+
+def _close(a: float, b: float, tolerance: float = ROUNDING_TOLERANCE) -> bool:
+    return abs(a - b) <= tolerance * max(abs(a), abs(b))

@@ -73,13 +73,22 @@ def _line_period(ctx: DocumentContext, start: int, end: int) -> Period | None:
 
 
 def _line_item(ctx: DocumentContext, start: int, end: int) -> int | None:
-    """The index of the number a line consists of, else None."""
+    """The index of the number a line consists of ('3,185,699', or '(120,500)' for a negative
+    amount as accounts write it), else None."""
+    bracketed = ctx.folded[start] == "(" and ctx.folded[end - 1] == ")"
+    if bracketed:
+        start, end = start + 1, end - 1
     i = bisect.bisect_left(ctx.item_starts, start)
     if i < len(ctx.items):
         q = ctx.items[i].q
         if q.start == start and q.end == end:
             return i
     return None
+
+
+def _bracketed(ctx: DocumentContext, idx: int) -> bool:
+    q = ctx.items[idx].q
+    return q.start > 0 and ctx.folded[q.start - 1] == "(" and ctx.folded[q.end : q.end + 1] == ")"
 
 
 def _header(
@@ -117,26 +126,29 @@ def _rows(
     unit: tuple[float, str],
     out: dict[int, Decision],
 ) -> int:
-    """Read rows from line `i` on; returns the index of the first line after the table."""
+    """Read rows from line `i` on; returns the index of the first line after the table. A label
+    with no value is a section heading ('主要财务比率'); one with fewer values than columns is a row
+    with blank cells (an adjustment only one year has), skipped."""
     n = len(periods)
+    bare = 0  # labels in a row without values: two end the table (prose after it)
     while i < len(lines):
         label = lines[i]
         if _line_item(ctx, *label) is not None or _line_period(ctx, *label) is not None:
             return i
-        values = [_line_item(ctx, *line) for line in lines[i + 1 : i + 1 + n]]
-        if len(values) < n or any(v is None for v in values):
-            # a section heading ('主要财务比率') when a row follows it, else the end of the table
-            nxt = lines[i + 1] if i + 1 < len(lines) else None
-            if nxt is not None and _line_item(ctx, *nxt) is None and _line_period(ctx, *nxt) is None:
-                i += 1
-                continue
+        values: list[int] = []
+        j = i + 1
+        while j < len(lines) and len(values) < n + changed:
+            idx = _line_item(ctx, *lines[j])
+            if idx is None:
+                break
+            values.append(idx)
+            j += 1
+        bare = bare + 1 if not values else 0
+        if bare >= 2:
             return i
-        i += 1 + n
-        if changed and i < len(lines):
-            change = _line_item(ctx, *lines[i])
-            if change is not None and ctx.items[change].q.unit == "pct":
-                i += 1
-        _row(ctx, label, [v for v in values if v is not None], periods, unit, out)
+        if len(values) >= n:
+            _row(ctx, label, values[:n], periods, unit, out)
+        i = j
     return i
 
 
@@ -163,4 +175,6 @@ def _row(
         d = from_keyword(hit, label[0], item, text)
         if d.rule.code == "net_profit" and TABLE_ADJUSTED_LABEL.search(text):
             d = replace(d, rule=ctx.lexicon.metrics["adjusted_net_profit"])  # '…应占溢利(经调整)'
+        if _bracketed(ctx, idx) and d.rule.negate:
+            d = replace(d, negate=True)  # '(120,500)' under '年内亏损': a loss
         out[idx] = replace(d, rule_name="column_table", period=period)

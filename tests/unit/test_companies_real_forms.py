@@ -1,0 +1,101 @@
+"""Subject discovery on the forms real coverage writes: registered names with a place in brackets and
+a declared short name, two coded companies listing the same day, listings sidebars, filings, results
+announcements, loose US stock codes, and time spans or boards that are never names.
+
+The names are fictional; the sentences are our own.
+"""
+
+import pytest
+from test_companies import _doc, discover_companies, subject_company_ids
+
+from ingest.companies import CompanyMatcher
+
+
+@pytest.fixture
+def matcher() -> CompanyMatcher:
+    return CompanyMatcher.from_seed()
+
+
+def test_a_registered_name_with_a_place_in_brackets_and_its_declared_short_name(matcher):
+    text = '澜石(浙江)机器人集团股份有限公司(下称"澜石")向港交所递交招股说明书。澜石2024年收入3.2亿元。'
+    doc = _doc(text)
+    found = discover_companies(doc, matcher)
+    assert found.select("company_id", "name_zh", "name_zh_hant").rows() == [("lan_shi", "澜石", "瀾石")]
+    assert subject_company_ids(doc, matcher) == ["lan_shi"]
+    # the short name, the core another article will write, and the name without the place
+    for name in ("澜石", "澜石机器人", "澜石机器人集团股份有限公司"):
+        assert matcher.resolve(name) == "lan_shi"
+
+
+def test_two_coded_companies_listing_the_same_day_under_a_headline_naming_one(matcher):
+    text = "拾味小面(02418)及内地外延片制造商天曜半导体(02668)同日挂牌。拾味小面开盘上涨，天曜半导体平开。"
+    doc = _doc(text, title="拾味小面今日挂牌")
+    assert subject_company_ids(doc, matcher) == ["shi_wei_xiao_mian", "tian_yao_ban_dao_ti"]
+    found = discover_companies(_doc(text, title="拾味小面今日挂牌"), CompanyMatcher.from_seed())
+    assert found.select("company_id", "exchange", "ticker").rows() == [
+        ("shi_wei_xiao_mian", "HKEX", "2418.HK"),
+        ("tian_yao_ban_dao_ti", "HKEX", "2668.HK"),
+    ]
+
+
+@pytest.mark.parametrize("gap", ["\n\n", "\n"])
+def test_a_listings_sidebar_is_not_the_subject_the_coded_name_after_it_is(matcher, gap):
+    text = (
+        "新股日历\n拾味小面(02418)\n天曜半导体(02668)\n云帆物流(02677)"
+        + gap
+        + "曜石医疗(02690)\n曜石医疗今日公布招股详情，每股发售价10港元。"
+    )
+    doc = _doc(text)
+    assert subject_company_ids(doc, matcher) == ["yao_shi_yi_liao"]
+    # the sidebar's companies are registered, not subjects
+    assert matcher.resolve("天曜半导体") == "tian_yao_ban_dao_ti"
+
+
+@pytest.mark.parametrize("day", ["昨日", "昨", "今"])
+def test_a_filing_yesterday_by_a_name_the_body_repeats(matcher, day):
+    doc = _doc(f"澄星科技{day}向港交所递交招股书。据悉，澄星科技主要从事工业视觉检测。")
+    assert discover_companies(doc, matcher).select("company_id", "name_zh").rows() == [
+        ("cheng_xing_ke_ji", "澄星科技")
+    ]
+    assert subject_company_ids(doc, matcher) == ["cheng_xing_ke_ji"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "company_id"),
+    [
+        ("澄星科技昨公布上半年盈利1.2亿元，按年增长35%。澄星科技股价上涨。", "zh-Hans", "cheng_xing_ke_ji"),
+        ("瀾圖昨公布上半年盈利1.2億元，按年增長35%。瀾圖股價上漲。", "zh-Hant", "lan_tu"),
+    ],
+)
+def test_a_results_announcement_names_the_subject(matcher, text, language, company_id):
+    assert subject_company_ids(_doc(text, language), matcher) == [company_id]
+
+
+def test_a_loose_us_stock_code_with_a_nickname_gives_the_ticker(matcher):
+    doc = _doc("星弦视频(Nasdsaq:XNV,星弦)公布第三季度业绩，星弦视频收入增长。")
+    assert discover_companies(doc, matcher).select("company_id", "ticker").rows() == [
+        ("xing_xian_shi_pin", "XNV")
+    ]
+    assert subject_company_ids(doc, matcher) == ["xing_xian_shi_pin"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三年递表港交所。三年",
+        "上半年公布业绩的公司增多。上半年公布业绩的企业收入增长。",
+        "全年公布业绩，全年盈利上升。全年业绩显示公司收入增长。",
+        "下半年递表港交所的企业增多。下半年递表港交所的公司。",
+        "科创板递表企业增多。科创板递表数量创新高。",
+        "港股递表企业增多。港股递表数量创新高。",
+    ],
+)
+def test_time_spans_and_boards_are_never_companies(matcher, text):
+    doc = _doc(text)
+    assert discover_companies(doc, matcher).height == 0
+    assert subject_company_ids(doc, matcher) == []
+
+
+def test_a_headline_time_span_before_the_name_is_not_part_of_it(matcher):
+    doc = _doc("正文。", title="三年亏损近8亿 澄星科技递表港交所")
+    assert discover_companies(doc, matcher)["company_id"].to_list() == ["cheng_xing_ke_ji"]
