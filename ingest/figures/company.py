@@ -17,6 +17,7 @@ from ingest.figures.grammar import (
     INVESTOR_AFTER,
     INVESTOR_LIST_AFTER,
     NO_COMPANY_REASONS,
+    RANKED_ABOVE,
     SEGMENT_CUE,
     SEGMENT_REVENUE_AFTER,
     SENTENCE_ENDS,
@@ -47,7 +48,12 @@ def resolve_company(ctx: DocumentContext, s: Sentence, item: Item) -> tuple[str 
     q = item.q
     in_sentence = ctx.sentence_mentions(s)
     investors = find_investors(ctx, s, in_sentence)
-    left = [m for m in in_sentence if m.end <= q.start and m not in investors]
+    # '仅次于腾讯的中国第二大游戏公司': the company ranked above is not the one the figure is about
+    left = [
+        m
+        for m in in_sentence
+        if m.end <= q.start and m not in investors and not RANKED_ABOVE.search(ctx.folded, s.start, m.start)
+    ]
     # an unknown company name closer to the number than any known one ('同行芯途微电子收入…')
     tail_start = left[-1].end if left else s.start
     tail = ctx.without_names(tail_start, q.start)
