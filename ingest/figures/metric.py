@@ -33,12 +33,16 @@ from ingest.figures.grammar import (
     PRICE_MOVE,
     PROCEEDS_LIST_SENTENCES,
     PROCEEDS_RANGE_METRICS,
+    PURPOSE_BEFORE_SHARE,
     PURPOSE_CHARS,
     PURPOSE_CUT,
+    PURPOSE_LIST_OPENING,
+    PURPOSE_SEPARATOR,
     RANGE_PRICE_AFTER,
     RANGE_PRICE_CONTEXT,
     REVENUE_WORDS,
     SHARE_OF_PREVIOUS,
+    SHARE_ONLY_ENTRY,
     SIGN_ONLY_KEYWORD,
     SUBSCRIBED,
     SUBSCRIBED_SHARES_PAREN,
@@ -219,6 +223,10 @@ def choose_metric(
                 return Decision(None, "", reason="use_of_proceeds_without_purpose")
             code = "use_of_proceeds_pct" if q.unit == "pct" else "use_of_proceeds_amount"
             return Decision(metrics[code], "use_of_proceeds", dimension=f"purpose:{value}")
+        named = purpose_before(ctx, s, item)
+        if named:
+            code = "use_of_proceeds_pct" if q.unit == "pct" else "use_of_proceeds_amount"
+            return Decision(metrics[code], "use_of_proceeds_named_before", dimension=f"purpose:{named}")
     if item.paren_of is not None:
         return Decision(None, "", reason="parenthetical_amount")
     if q.unit == "money" and THRESHOLD_AFTER.match(right):
@@ -318,6 +326,26 @@ def _checked(ctx: DocumentContext, s: Sentence, d: Decision, decided: dict[int, 
         if adjusted:
             return replace(d, rule=adjusted[-1].rule, rule_name="continues_adjusted")
     return d
+
+
+def purpose_before(ctx: DocumentContext, s: Sentence, item: Item) -> str:
+    """A purpose written before its share, once the sentence has said what the proceeds go to:
+    '将用于研发(约35%)、扩张产能(约25%)', '用途为研发35%、扩张产能25%', '研发,约占35%'; '' when none."""
+    folded = ctx.folded
+    opened = PURPOSE_LIST_OPENING.search(folded, s.start, item.q.start)
+    if opened is None:
+        return ""
+    list_start = opened.end()
+    ends = [list_start, *(m.end() for m in PURPOSE_SEPARATOR.finditer(folded, list_start, item.q.start))]
+    start = ends[-1]
+    if SHARE_ONLY_ENTRY.match(folded[start : item.q.start]) and len(ends) > 1:
+        start = ends[-2]  # the purpose is the entry before its share
+        m = PURPOSE_BEFORE_SHARE.match(folded, start, ends[-1] - 1)
+        return clean_purpose(m.group("purpose")) if m and m.end() == ends[-1] - 1 else ""
+    m = PURPOSE_BEFORE_SHARE.fullmatch(folded, start, item.q.start)
+    if m is None:
+        return ""
+    return clean_purpose(m.group("purpose"))
 
 
 def proceeds_sentence(ctx: DocumentContext, s: Sentence) -> bool:
