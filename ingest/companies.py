@@ -779,6 +779,7 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         # body repeats; else the company-like name the document repeats most
         lead = (
             _most_named_coded(doc)
+            or _registered_name_line(doc)
             or _repeated_headline_name(headline, body)
             or _most_named_firm(doc)
             or _headline_name_of_a_self_report(headline, body)
@@ -891,6 +892,28 @@ def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
             ):
                 at = folded.find(name)
                 return [_Candidate(name, headline[at : at + end], headline, "title", at)]
+    return []
+
+
+# a line that is one registered name, as announcements head their first page
+# ('四环医药控股集团有限公司' over '(于百慕达注册成立之有限公司)')
+_REGISTERED_LINE = re.compile(r"[\u4e00-\u9fff()]{2,30}?(?:股份有限公司|有限责任公司|有限公司)")
+
+
+def _registered_name_line(doc: Document) -> list[_Candidate]:
+    """The registered name standing alone on an early line of a filing, when nothing else names the
+    subject ('本公司' throughout the text)."""
+    rules = _discovery_rules()
+    pos = doc.body_start
+    for raw in doc.folded[doc.body_start : doc.body_start + LEAD_CHARS * 2].split("\n"):
+        line = raw.strip()
+        start = pos + raw.find(line) if line else pos
+        pos += len(raw) + 1
+        if not line or not _REGISTERED_LINE.fullmatch(line) or "注册成立" in line:
+            continue
+        name = rules.region_bracket_re.sub("", line)
+        if _is_plausible_name(name):
+            return [_Candidate(name, doc.text[start : start + len(line)], line, "lead", start, coded=True)]
     return []
 
 

@@ -99,3 +99,16 @@ def test_time_spans_and_boards_are_never_companies(matcher, text):
 def test_a_headline_time_span_before_the_name_is_not_part_of_it(matcher):
     doc = _doc("正文。", title="三年亏损近8亿 澄星科技递表港交所")
     assert discover_companies(doc, matcher)["company_id"].to_list() == ["cheng_xing_ke_ji"]
+
+
+def test_an_announcement_headed_by_its_registered_name_is_about_that_company(matcher):
+    text = (
+        "香港交易及结算所有限公司对本公告之内容概不负责。\n\n星衡控股有限公司\n"
+        "(于开曼群岛注册成立的有限公司)\n(股份代号:9669)\n截至2024年12月31日止年度的业绩公告\n"
+        "本公司2024年收入为3.2亿元。"
+    )
+    doc = _doc(text)
+    assert subject_company_ids(doc, matcher) == ["xing_heng"]
+    assert matcher.resolve("星衡控股有限公司") == "xing_heng"
+    # the exchange's disclaimer names a registered company too, but never on a line of its own
+    assert matcher.resolve("香港交易及结算所有限公司") is None
