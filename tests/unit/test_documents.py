@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 
@@ -501,11 +500,10 @@ def test_documents_frame_uses_resolved_subject_ids(tmp_path):
     assert frame["subject_companies"].to_list() == ["xinghe|yuanshan"]
 
 
-def test_reading_many_documents_is_fast(tmp_path):
+def test_reading_many_documents_keeps_every_one(tmp_path):
+    # (how fast is measured by `make bench`, not here)
     files = {f"d{i:04d}.txt": f"第{i}篇。{SIMPLIFIED}{OTHER}" for i in range(2000)}
     src = write_source(tmp_path / "src", files, [row(name) for name in files])
-    started = time.perf_counter()
     corpus = read_corpus(src)
-    elapsed = time.perf_counter() - started
     assert len(corpus.documents) == 2000
-    assert elapsed < 5.0  # ~0.3 s measured; 10,000 documents take ~1.5 s
+    assert corpus.documents[1999].text.startswith("第1999篇。")
