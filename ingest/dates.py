@@ -68,10 +68,13 @@ _DATE_RE = re.compile(
             _NO_DIGIT_BEFORE + r"(?P<y_y>\d{4})\s*年",
             # Month-day / month without a year; '1-6月' ranges and '6个月' durations excluded.
             r"(?<![\d.\-~～])(?P<md_m>\d{1,2})\s*月\s*(?P<md_d>\d{1,2})" + _DAY_END,
+            # '6月13至18日': a range of days; its first day is the date
+            r"(?<![\d.\-~～])(?P<mr_m>\d{1,2})\s*月\s*(?P<mr_d>\d{1,2})\s*[至到\-~～]\s*\d{1,2}\s*[日号]",
             r"(?<![\d.\-~～])(?P<m_m>\d{1,2})\s*月(?!\s*[\d\-~～])",
             r"(?<!每)(?P<wk_shift>上|下|本|这)?(?:周|星期|礼拜)(?P<wk_day>[一二三四五六日天])(?![年至到\-~])",
             # '昨(13)日': Taiwan papers put the day of the month in brackets
-            r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天|昨晚|今晨|今早|昨(?:\(\d{1,2}\))日)" + _WEEKDAY_TAIL,
+            r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天|昨晚|今晨|今早|[昨明今]\s?\(\d{1,2}\)\s?日)"
+            + _WEEKDAY_TAIL,
             r"(?P<same_day>同日|当日|当天)",
         ]
     )
@@ -163,8 +166,8 @@ def _resolve(
         return _safe_date(int(g["ym_y"]), int(g["ym_m"]), 1), "month", True
     if g["y_y"]:
         return _safe_date(int(g["y_y"]), 1, 1), "year", True
-    if g["md_m"]:
-        month, day = int(g["md_m"]), int(g["md_d"])
+    if g["md_m"] or g["mr_m"]:
+        month, day = (int(g["md_m"]), int(g["md_d"])) if g["md_m"] else (int(g["mr_m"]), int(g["mr_d"]))
         year = _anchored_year(month, anchor) or _yearless_year(month, day, published_at)
         return _safe_date(year, month, day), "day", False
     if g["m_m"]:
@@ -178,7 +181,9 @@ def _resolve(
             False,
         )
     if g["rel_day"]:
-        return published_at + timedelta(days=_REL_DAYS.get(g["rel_day"], -1)), "day", False
+        word = g["rel_day"]
+        shift = _REL_DAYS.get(word, {"昨": -1, "明": 1, "今": 0}.get(word[0], 0))
+        return published_at + timedelta(days=shift), "day", False
     if g["same_day"]:
         return (last_day.value if last_day else published_at), "day", False
     return None, "", False

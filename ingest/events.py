@@ -116,9 +116,10 @@ def _exchange_for(folded: str, lo: int, hi: int, trigger: re.Match[str], fallbac
 
 def _named_exchange(folded: str, lo: int, hi: int, trigger: re.Match[str]) -> str:
     word_re, code_of = exchange_words()
-    in_trigger = word_re.search(trigger.group(0))
+    # the last exchange word of the trigger is the most specific ('在上海证券交易所科创板上市' → STAR)
+    in_trigger = list(word_re.finditer(trigger.group(0)))
     if in_trigger:
-        return code_of[in_trigger.group(0).lower()]
+        return code_of[in_trigger[-1].group(0).lower()]
     words = list(word_re.finditer(folded, lo, hi))
     before = [w for w in words if w.end() <= trigger.start()]
     after = [w for w in words if w.start() >= trigger.end()]
@@ -187,6 +188,8 @@ def _not_happened(
     return not scheduled
 
 
+_RANGE_BETWEEN = re.compile(r"\s?(?:至|到|-|~|—|–)\s?")
+
 # words that make the clause about every company the sentence named before it
 _BOTH = re.compile(r"两家公司|两家企业|两只新股|两股|两公司|双双|二者|两者|均|同时")
 
@@ -211,6 +214,8 @@ def _date_for(
     before = [d for d in dates if d.end <= trigger.start()]
     if before:
         base = before[-1]
+        if len(before) > 1 and _RANGE_BETWEEN.fullmatch(folded, before[-2].end, base.start):
+            base = before[-2]  # '6月30日至7月7日招股': the event starts on the first day
         offset = _offset_re().search(folded, base.end, trigger.start())
         if offset:
             value, precision = shift_date(base, offset)
@@ -239,9 +244,9 @@ def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str
     today_re = _today_re()
     trigger_starts = [t.start() for t in _trigger_re().finditer(folded, doc.body_start)]
     rows: dict[tuple, dict] = {}
-    # an event whose sentence names no exchange: the one the document names most, else the one of
-    # the stock code in its title or lead ('新股简介 棠芯微电子(2593)')
-    fallback = document_exchange(folded) or lead_exchange(doc)
+    # an event whose sentence names no exchange: the one of the stock code in its title or lead
+    # ('新股简介 棠芯微电子(2593)', '天岳先进(2631)' of an A+H company), else the one it names most
+    fallback = lead_exchange(doc) or document_exchange(folded)
     for lo, hi in sentence_spans(folded, doc.body_start):
         if not any(lo <= t < hi for t in trigger_starts):
             continue
