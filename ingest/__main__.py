@@ -142,6 +142,7 @@ def extract_all(
 
     workers = workers or default_workers(len(corpus.documents))
     progress = Progress("extracting" if workers == 1 else f"extracting ({workers} processes)")
+    rejected = []
     with worker_pool(workers, progress, time_limit) as pool:  # one pool for every round
         while True:
             incremental = extract_incremental(
@@ -158,9 +159,10 @@ def extract_all(
             if not rejections:
                 break
             corpus.reject(rejections)
-            for rejection in rejections:
-                _say(f"REJECTED {rejection.file_name}: {rejection.reason} ({rejection.detail})")
+            rejected += rejections
     progress.close()
+    for rejection in rejected:  # after the progress line is done with
+        _say(f"REJECTED {rejection.file_name}: {rejection.reason} ({rejection.detail})")
     return incremental
 
 

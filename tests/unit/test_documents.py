@@ -696,6 +696,22 @@ def test_a_subject_company_that_cannot_become_an_id_rejects_its_document(tmp_pat
     )
 
 
+@pytest.mark.parametrize(
+    "name", ["-", "--", "「」", "ＡＢＣ", "ab", "3", "星河智能", "㐂", "智譜", "ソニー", "Ωmega", " "]
+)
+def test_the_company_name_check_gives_the_answers_of_company_slug(name):
+    from ingest.companies import company_slug
+    from ingest.documents import can_become_id
+
+    try:
+        company_slug(name)
+    except ValueError:
+        slug_ok = False
+    else:
+        slug_ok = True
+    assert can_become_id(name) == slug_ok
+
+
 def test_a_file_name_with_control_characters_is_rejected_and_shown_escaped(tmp_path):
     src = write_source(tmp_path / "src", {"a\x1b[2J.txt": SIMPLIFIED}, [row("a\x1b[2J.txt")])
     rejection = only_rejection(read_corpus(src))
