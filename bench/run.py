@@ -1,7 +1,8 @@
 """Benchmark every stage of the build on synthetic corpora of several sizes.
 
     python -m bench.run --sizes 100,1000,10000 [--workdir DIR] [--workers N] [--no-dbt] [--no-rebuilds]
-                        [--markdown BENCHMARKS.md] [--json bench/results.json]
+                        [--long-bytes 17000,34000,68000] [--markdown BENCHMARKS.md]
+                        [--json bench/results.json]
 
 For each size N: generate the corpus (`bench.generate`, not a stage), copy the project into
 `<workdir>/<N>/project` (the published warehouse, seeds and cache of the real project are never
@@ -16,7 +17,9 @@ the process tree (sampled from /proc every 50 ms, and VmHWM of this process), ro
 Then: the no-change rebuild and the one-changed-document rebuild (`python -m pipeline build` end to
 end with the cache warm), DuckDB's native `read_csv` of the extracted CSVs against the project's
 load path for the same rows, recall and precision against the corpus's expected figures
-(`bench.score`), and our money parsing against `jionlp.parse_money` on the same strings.
+(`bench.score`), and our money parsing against `jionlp.parse_money` on the same strings. Last, the
+extraction time of documents written as one line, at each of `--long-bytes` (`bench.long_document`;
+'' skips it).
 
 Writes `bench/results.json` and the measured part of BENCHMARKS.md (between the markers
 `<!-- bench:results -->` and `<!-- /bench:results -->`; the text around them is kept).
@@ -529,10 +532,11 @@ def machine() -> dict[str, object]:
 PER_SIZE_MEASURES = ("noop_rebuild_s", "one_change_rebuild_s", "native_load_s", "seed_load_s")
 
 
-def results_json(runs: list[SizeRun]) -> dict[str, object]:
+def results_json(runs: list[SizeRun], long_rows: list[dict] | None = None) -> dict[str, object]:
     """bench/results.json: per size `total_s`, `stages` (wall seconds), `peak_rss_mb`, `articles_per_s`,
-    `recall` and the four measures below; top level those four for the largest size. Everything else
-    measured (CPU, memory and rows per stage, dbt nodes, parsing) is in BENCHMARKS.md."""
+    `recall` and the four measures below; top level those four for the largest size, and
+    `long_document` (one row per shape and size of `bench.long_document`) when measured. Everything
+    else measured (CPU, memory and rows per stage, dbt nodes, parsing) is in BENCHMARKS.md."""
     out: dict[str, object] = {}
     for run in runs:
         out[str(run.size)] = {
@@ -546,6 +550,8 @@ def results_json(runs: list[SizeRun]) -> dict[str, object]:
     largest = max(runs, key=lambda r: r.size)
     for key in PER_SIZE_MEASURES:
         out[key] = largest.extra.get(key)
+    if long_rows:
+        out["long_document"] = long_rows
     return out
 
 
@@ -559,7 +565,9 @@ def _fmt(value: object, digits: int = 2) -> str:
     return str(value)
 
 
-def markdown(runs: list[SizeRun], info: dict[str, object], command: str) -> str:
+def markdown(
+    runs: list[SizeRun], info: dict[str, object], command: str, long_rows: list[dict] | None = None
+) -> str:
     lines = [
         MARK_START,
         "",
@@ -627,6 +635,10 @@ def markdown(runs: list[SizeRun], info: dict[str, object], command: str) -> str:
                 f"`{n['node'].split('.', 2)[-1]}` {n['seconds']} s" for n in x["slowest_dbt_nodes"]
             )
             lines += [f"Slowest dbt nodes (run_results.json): {nodes}.", ""]
+    if long_rows:
+        from bench import long_document
+
+        lines += long_document.markdown(long_rows)
     lines += ["Targets (largest size):", ""]
     lines += [f"- {line}" for line in verdicts(runs)]
     lines += ["", MARK_END]
@@ -682,6 +694,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="ingest processes (default: as the CLI)")
     parser.add_argument("--no-dbt", action="store_true", help="ingest stages only (quick check)")
     parser.add_argument("--no-rebuilds", action="store_true", help="skip the two end-to-end rebuilds")
+    parser.add_argument(
+        "--long-bytes",
+        default="17000,34000,68000",
+        help="sizes of the one-line documents timed by bench.long_document ('' skips them)",
+    )
     parser.add_argument("--markdown", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
     parser.add_argument("--json", type=Path, default=PROJECT_ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
@@ -691,6 +708,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--sizes {args.sizes!r}: expected comma-separated whole numbers")
     if not args.sizes or min(args.sizes) <= 0:
         parser.error("--sizes: at least one positive size")
+    try:
+        args.long_bytes = sorted({int(s) for s in args.long_bytes.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--long-bytes {args.long_bytes!r}: expected comma-separated whole numbers")
+    if args.long_bytes and min(args.long_bytes) <= 0:
+        parser.error("--long-bytes: sizes must be positive")
     return args
 
 
@@ -709,6 +732,13 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results_json(runs), indent=2) + "\n", encoding="utf-8")
         write_markdown(args.markdown, markdown(runs, info, command))
+    if args.long_bytes:
+        from bench import long_document
+
+        print("one-line documents (bench.long_document):", flush=True)
+        long_rows = long_document.run(long_document.SHAPES, args.long_bytes)
+        args.json.write_text(json.dumps(results_json(runs, long_rows), indent=2) + "\n", encoding="utf-8")
+        write_markdown(args.markdown, markdown(runs, info, command, long_rows))
     print(f"wrote {args.json} and {args.markdown}")
     for line in verdicts(runs):
         print("  " + line)

@@ -1,7 +1,7 @@
 """Command line: read the source folder, extract, write the seeds.
 
     python -m ingest [--sources DIR] [--out DIR] [--strict] [--max-bytes N] [--companies CSV]
-                     [--cache-dir DIR | --no-cache] [--workers N] [--parquet-out DIR]
+                     [--cache-dir DIR | --no-cache] [--workers N] [--parquet-out DIR] [--time-limit S]
 
 Defaults: --sources from $SOURCES_DIR (else `sources`), --out `seeds/extracted`, --max-bytes from
 $MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes, --cache-dir from
@@ -11,7 +11,13 @@ written whole from the current corpus. The documents to discover or extract are 
 processes (default $INGEST_WORKERS, else the number of CPUs, 1 for a corpus of fewer than 40
 documents) with the same result (`ingest/parallel.py`).
 --parquet-out DIR also writes a Parquet copy of every seed into DIR (the fast load path of
-`python -m pipeline build` for large corpora).
+`python -m pipeline build` for large corpora). --time-limit S (default $DOCUMENT_TIME_LIMIT, else 10)
+bounds the seconds each pass over one document may take (`ingest/timeout.py`).
+
+A document is rejected after extraction too, the others built without it: `too_slow` (over the time
+limit), `unknown_vocabulary` (a code outside seeds/reference/ref_vocabularies.csv or ref_metrics.csv),
+`unstorable_value` (a value the warehouse types or the expectation suites cannot hold; see
+`ingest/quarantine.py`).
 
 Exit codes: 0 done (rejected documents are reported but do not fail the run); 1 an error that stops
 the run (missing folder, unusable manifest, extractor failure, bad option value, write failure);
@@ -33,6 +39,7 @@ from typing import TYPE_CHECKING
 from ingest.documents import DEFAULT_MAX_BYTES, Corpus, ManifestError, read_corpus
 from ingest.progress import Progress
 from ingest.schema import EXTRACTED_SEED_DIR
+from ingest.timeout import DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:  # imported lazily at run time so `--help` and option errors stay instant
     from ingest.cache import IncrementalResult
@@ -56,6 +63,16 @@ def _positive_int(value: str, source: str, what: str = "bytes") -> int:
     return number
 
 
+def _positive_seconds(value: str, source: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise UsageError(f"{source}={value!r} is not a positive number of seconds")
+    return number
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=Path, default=Path(os.environ.get("SOURCES_DIR") or "sources"))
@@ -74,7 +91,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--workers", help="extraction processes (default $INGEST_WORKERS, else CPUs; 1 for tiny corpora)"
     )
     parser.add_argument("--parquet-out", type=Path, help="also write a Parquet copy of every seed here")
+    parser.add_argument(
+        "--time-limit",
+        help=f"seconds per document and pass (default $DOCUMENT_TIME_LIMIT, else {DEFAULT_TIME_LIMIT:g})",
+    )
     args = parser.parse_args(argv)
+    if args.time_limit is not None:
+        args.time_limit = _positive_seconds(args.time_limit, "--time-limit")
+    elif os.environ.get("DOCUMENT_TIME_LIMIT"):
+        args.time_limit = _positive_seconds(os.environ["DOCUMENT_TIME_LIMIT"], "DOCUMENT_TIME_LIMIT")
+    else:
+        args.time_limit = DEFAULT_TIME_LIMIT
     if args.workers is not None:
         args.workers = _positive_int(args.workers, "--workers", "processes")
     elif os.environ.get("INGEST_WORKERS"):
@@ -100,30 +127,49 @@ def extract_all(
     *,
     companies_csv: Path | None = None,
     workers: int | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> IncrementalResult:
     """Both extraction passes over `corpus` through the cache, over `workers` processes (None:
-    `default_workers`). Also used by `bench.run`, so benchmarks time this code path."""
+    `default_workers`). Also used by `bench.run`, so benchmarks time this code path.
+
+    The documents that ran over `time_limit`, or whose rows the warehouse would refuse
+    (`ingest.quarantine.screen`), are moved to `corpus.rejected`, and the others are extracted again
+    without them (from the cache: only those whose view of the company registry changed), so that a
+    rejected document leaves nothing behind, not even a company only it named."""
     from ingest.cache import extract_incremental
     from ingest.parallel import default_workers, worker_pool
+    from ingest.quarantine import screen
 
     workers = workers or default_workers(len(corpus.documents))
     progress = Progress("extracting" if workers == 1 else f"extracting ({workers} processes)")
-    with worker_pool(workers, progress) as pool:
-        incremental = extract_incremental(
-            corpus,
-            seed,
-            cache_dir,
-            companies_csv=companies_csv,
-            progress=progress,
-            mapper=pool.map if workers > 1 else None,
-        )
+    rejected = []
+    with worker_pool(workers, progress, time_limit) as pool:  # one pool for every round
+        while True:
+            incremental = extract_incremental(
+                corpus,
+                seed,
+                cache_dir,
+                companies_csv=companies_csv,
+                progress=progress,
+                mapper=pool.map if workers > 1 else None,
+                time_limit=time_limit,
+            )
+            rejections = [slow.rejection() for slow in incremental.too_slow]
+            rejections += screen(corpus, incremental.extraction)
+            if not rejections:
+                break
+            corpus.reject(rejections)
+            rejected += rejections
     progress.close()
+    for rejection in rejected:  # after the progress line is done with
+        _say(f"REJECTED {rejection.file_name}: {rejection.reason} ({rejection.detail})")
     return incremental
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `--help` and option errors stay instant.
     from ingest.companies import DEFAULT_COMPANIES_SEED, CompanyMatcher
+    from ingest.quarantine import check_rejections
     from ingest.seeds import write_seeds
 
     started = time.perf_counter()
@@ -151,8 +197,24 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     matcher = CompanyMatcher.from_seed(args.companies or DEFAULT_COMPANIES_SEED)
     cache_dir = None if args.no_cache else args.cache_dir
-    incremental = extract_all(corpus, matcher, cache_dir, companies_csv=args.companies, workers=args.workers)
+    read_rejected = len(corpus.rejected)
+    incremental = extract_all(
+        corpus,
+        matcher,
+        cache_dir,
+        companies_csv=args.companies,
+        workers=args.workers,
+        time_limit=args.time_limit,
+    )
     extraction = incremental.extraction
+    if len(corpus.rejected) > read_rejected:
+        _say(f"{len(corpus.rejected) - read_rejected} more document(s) rejected after extraction")
+        if args.strict:
+            print(
+                f"ingest: strict mode: {len(corpus.rejected)} document(s) rejected, nothing written",
+                file=sys.stderr,
+            )
+            return EXIT_REJECTED
     _say(
         f"extracted {extraction.figures.height} figures, {extraction.shareholders.height} shareholders, "
         f"{extraction.events.height} events, {extraction.unclassified.height} unclassified "
@@ -168,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
     tables = extraction.tables()
     tables["ingest_documents"] = corpus.documents_frame(extraction.subject_ids)
     tables["ingest_rejected_documents"] = corpus.rejected_df
+    check_rejections(tables["ingest_rejected_documents"])
     written = write_seeds(tables, args.out, parquet_dir=args.parquet_out)
     _say(f"wrote {len(written)} seed files to {args.out} in {time.perf_counter() - started:.2f}s")
     _say(

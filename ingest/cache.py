@@ -29,7 +29,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -41,6 +41,7 @@ from ingest.lexicon import REF_METRICS_CSV
 from ingest.registry import Found, Registry, build_registry
 from ingest.schema import SEED_SCHEMAS
 from ingest.text import Document, fold
+from ingest.timeout import TooSlow, run_limited
 
 DEFAULT_CACHE_DIR = Path("build/cache")
 CACHE_FORMAT = 3  # bump when the layout below changes
@@ -58,6 +59,11 @@ NOT_EXTRACTION_MODULES = frozenset(
         "seeds.py",
         "real_set.py",
         "parallel.py",
+        # checks of what was extracted and limits on how long it may take, not the extraction itself
+        "quarantine.py",
+        "storable.py",
+        "timeout.py",
+        "vocabulary.py",
     }
 )
 ENTRY_SCHEMA = {
@@ -270,6 +276,7 @@ class IncrementalResult:
     documents: int
     extracted: int  # documents actually run through the extractors this time
     registry: Registry | None = None
+    too_slow: list[TooSlow] = field(default_factory=list)  # left out: over the time limit
 
     @property
     def from_cache(self) -> int:
@@ -290,10 +297,15 @@ def extract_incremental(
     progress: Callable[[int, int], None] | None = None,
     extractors: Extractors | None = None,
     mapper: Mapper | None = None,
+    time_limit: float | None = None,
 ) -> IncrementalResult:
     """Both extraction passes over `corpus`, reusing the cache in `cache_dir` (None: no cache), which
-    is then rewritten. Documents are run by `mapper` (default: in this process)."""
-    from ingest.extract import discover, extract_document
+    is then rewritten. Documents are run by `mapper` (default: in this process, each pass of a
+    document limited to `time_limit` seconds; a mapper applies its own). A document over the limit
+    is left out of the result and of the cache, and listed in `too_slow`: its discovery no longer
+    feeds the registry, but when it ran out of time in the second pass the registry the others were
+    extracted with still held it (`ingest.__main__.extract_all` then runs again without it)."""
+    from ingest.extract import discover, extract_document, warm_up
 
     run = extractors or Extractors.default()
     if cache_dir is not None and not genuine_extractors(run):
@@ -319,8 +331,14 @@ def extract_incremental(
     if mapper is not None:
         fresh = mapper("discover", to_discover, seed)
     else:
-        fresh = [discover(doc, seed, run) for doc in to_discover]
-    found.update({f.document_id: f for f in fresh})
+        if time_limit and genuine and to_discover:
+            warm_up(seed)  # the rules load before the first document's time limit starts
+        fresh = [
+            run_limited(discover, doc, seed, run, seconds=time_limit, stage="discover") for doc in to_discover
+        ]
+    too_slow = [f for f in fresh if isinstance(f, TooSlow)]
+    found.update({f.document_id: f for f in fresh if not isinstance(f, TooSlow)})
+    documents, keys = _without(too_slow, documents, keys)
     registry = build_registry(documents, found, seed)
 
     # pass 2: extraction, reused while neither the document nor its view of the registry changed
@@ -337,11 +355,21 @@ def extract_incremental(
     if mapper is not None:
         parts = mapper("extract", to_extract, registry)
     else:
+        if time_limit and genuine and to_extract and not to_discover:
+            warm_up(seed)
         parts = []
         for done, doc in enumerate(to_extract, start=1):
-            parts.append(extract_document(doc, registry, run))
+            parts.append(
+                run_limited(extract_document, doc, registry, run, seconds=time_limit, stage="extract")
+            )
             if progress is not None:
                 progress(done, len(to_extract))
+    slow = [p for p in parts if isinstance(p, TooSlow)]
+    if slow:
+        too_slow += slow
+        documents, keys = _without(slow, documents, keys)
+        to_extract = [d for d, p in zip(to_extract, parts, strict=True) if not isinstance(p, TooSlow)]
+        parts = [p for p in parts if not isinstance(p, TooSlow)]
     key_of = dict(zip((d.document_id for d in documents), keys, strict=True))
 
     order = pl.DataFrame(
@@ -388,5 +416,14 @@ def extract_incremental(
         except OSError as exc:  # the seeds are still right; the next run just extracts again
             _warn(f"could not write the cache to {cache_dir}: {exc}")
     return IncrementalResult(
-        extraction, documents=len(documents), extracted=len(to_extract), registry=registry
+        extraction, documents=len(documents), extracted=len(to_extract), registry=registry, too_slow=too_slow
     )
+
+
+def _without(
+    slow: Sequence[TooSlow], documents: Sequence[Document], keys: Sequence[str]
+) -> tuple[list[Document], list[str]]:
+    """`documents` and their `keys` without the documents that ran out of time."""
+    gone = {t.document_id for t in slow}
+    kept = [(d, k) for d, k in zip(documents, keys, strict=True) if d.document_id not in gone]
+    return [d for d, _ in kept], [k for _, k in kept]

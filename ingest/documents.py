@@ -7,11 +7,14 @@ code and a detail naming the file. Only a manifest without its required header i
 
 Reason codes (column `reason` of `ingest_rejected_documents`):
 
-- ``malformed_manifest_row``  wrong number of fields, or no file name
+- ``malformed_manifest_row``  wrong number of fields, no file name, or a field longer than
+                              ``MAX_MANIFEST_FIELD`` characters (the other rows are read)
 - ``duplicate_manifest_row``  the same file listed twice (the later row is rejected)
 - ``path_escape``             absolute path, ``..`` or a symlink resolving outside the source folder
 - ``missing_file``            manifest row whose file does not exist (or a dangling symlink)
-- ``not_a_file``              a directory / device / FIFO where a document was expected
+- ``not_a_file``              a directory / device / FIFO where a document was expected, or a link to
+                              the manifest (or another file of the folder that is not a document)
+- ``bad_file_name``           a file name holding control characters (ESC, C1 ...)
 - ``unsupported_type``        manifest row pointing at something other than .txt/.md/.html
 - ``too_large``               more bytes than ``max_bytes``
 - ``empty``                   0 bytes, only whitespace / zero-width characters, or only front matter
@@ -19,12 +22,21 @@ Reason codes (column `reason` of `ingest_rejected_documents`):
 - ``undecodable``             no plausible Chinese encoding decodes the bytes
 - ``mojibake``                decodes, but the text is garbled (replacement characters, latin-1 soup,
                               or characters far too rare to be real Chinese)
-- ``bad_front_matter``        YAML front matter that does not parse to a mapping
+- ``bad_front_matter``        YAML front matter that does not parse to a mapping, or whose aliases
+                              expand to more than ``MAX_ALIAS_EXPANSION`` nodes (a "billion laughs")
 - ``bad_date``                no publication date, not YYYY-MM-DD, or outside 1990-01-01..today+1 year
 - ``bad_language``            language not zh-Hans / zh-Hant (or alias), or no Chinese text at all
 - ``no_manifest_row``         a document not in the manifest and without front matter title + date
 - ``duplicate_id``            two files with the same stem (document_id)
 - ``duplicate``               same normalised text as an earlier document (detail names it)
+- ``bad_company_name``        a subject company (manifest or front matter) with no letter, digit or
+                              Chinese character: it cannot become a company id
+
+Reading never blocks: the manifest and every document are opened non-blocking and must be regular
+files (a FIFO named manifest.csv is a `ManifestError`, not a hang). Control characters other than
+newline and tab (ESC and the rest of C0, DEL, C1) are replaced by spaces in the text, so that stored
+quotes and titles hold none while every offset stays valid (the text keeps its length), and are
+dropped from the manifest and front matter values.
 """
 
 from __future__ import annotations
@@ -47,7 +59,7 @@ import polars as pl
 import yaml
 
 from ingest.schema import SEED_SCHEMAS, conform
-from ingest.text import Document, t2s_converter
+from ingest.text import Document, fold, t2s_converter
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "title", "publisher", "published_at", "url", "language", "companies")
@@ -57,6 +69,12 @@ IGNORED_NAMES = frozenset({MANIFEST_NAME, "urls.txt"})
 DEFAULT_MAX_BYTES = 2_000_000
 EARLIEST_DATE = date(1990, 1, 1)
 MAX_FRONT_MATTER_CHARS = 65_536
+# Python's csv default field limit: a longer field is a broken row (an unclosed quote swallowing the
+# rest of the file, or a pasted document), rejected on its own.
+MAX_MANIFEST_FIELD = 131_072
+# Nodes that YAML aliases may add to front matter beyond its own: a real header has a handful, a
+# "billion laughs" (aliases of aliases) expands 1 KB into billions, which str() would then build.
+MAX_ALIAS_EXPANSION = 1_000
 
 LANGUAGE_ALIASES = {
     "zh-hans": "zh-Hans",
@@ -87,6 +105,13 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Stored text holds no control character but newline and tab: C0 (ESC ...), DEL and C1.
+_STORED_CONTROLS = "".join(
+    chr(cp) for cp in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+)
+_CONTROLS_TO_SPACES = str.maketrans(dict.fromkeys(map(ord, _STORED_CONTROLS), " "))
+_CONTROLS_DROPPED = str.maketrans(dict.fromkeys(map(ord, _STORED_CONTROLS), None))
+_ANY_STORED_CONTROL = re.compile(f"[{re.escape(_STORED_CONTROLS)}]")
 # Characters that carry no text: whitespace (incl. ideographic space) and zero-width marks.
 _BLANK_CHARS = (
     "".join(chr(cp) for cp in range(0x10000) if chr(cp).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
@@ -129,8 +154,20 @@ class Rejection:
     detail: str
 
     def __post_init__(self) -> None:
-        # One line per rejection: YAML and codec errors come with line breaks.
-        object.__setattr__(self, "detail", " ".join(self.detail.split()))
+        # One line per rejection: YAML and codec errors come with line breaks. Control characters of a
+        # file name are shown escaped (printed raw, ESC would drive the terminal).
+        object.__setattr__(self, "file_name", visible(self.file_name))
+        object.__setattr__(self, "detail", " ".join(visible(self.detail).split()))
+
+
+def visible(text: str) -> str:
+    """`text` with each control character (but newline and tab) written as its escape, e.g. \\x1b."""
+    return _ANY_STORED_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters (but newline and tab): for values no offset points into."""
+    return text.translate(_CONTROLS_DROPPED)
 
 
 @dataclass(frozen=True)
@@ -177,6 +214,15 @@ class Corpus:
     def documents_df(self) -> pl.DataFrame:
         return self.documents_frame()
 
+    def reject(self, rejections: Sequence[Rejection]) -> None:
+        """Move the accepted documents that `rejections` name (by file name) to the rejected ones."""
+        names = {r.file_name for r in rejections}
+        for doc in self.documents:
+            if doc.file_name in names:
+                del self.info[doc.document_id]
+        self.documents = [doc for doc in self.documents if doc.file_name not in names]
+        self.rejected.extend(rejections)
+
     @property
     def rejected_df(self) -> pl.DataFrame:
         rows = [{"file_name": r.file_name, "reason": r.reason, "detail": r.detail} for r in self.rejected]
@@ -209,14 +255,33 @@ def read_manifest(path: Path) -> tuple[list[_ManifestRow], list[Rejection]]:
     A missing file means an empty manifest (documents then need front matter); a missing
     required column is fatal. Extra columns are allowed and ignored.
     """
-    if not path.exists():
+    if not os.path.lexists(path):
         return [], []
+    if path.is_symlink():
+        resolved = path.resolve()
+        if not resolved.is_relative_to(path.parent.resolve()):
+            raise ManifestError(f"{path}: is a symlink to {resolved}, outside the source folder")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+        raw = read_regular(path, limit=None)
+    except _Reject as rej:  # its detail names the path
+        raise ManifestError(rej.detail) from None
     except OSError as exc:
         raise ManifestError(f"{path}: cannot be read ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    previous_limit = csv.field_size_limit()
+    try:
+        # No field limit while parsing (it would stop the whole file at the first long field);
+        # rows with a field over MAX_MANIFEST_FIELD are rejected one by one below.
+        csv.field_size_limit(max(previous_limit, len(text) + 1))
+        return _manifest_rows(path, text)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _manifest_rows(path: Path, text: str) -> tuple[list[_ManifestRow], list[Rejection]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in MANIFEST_COLUMNS if c not in header]
@@ -232,6 +297,20 @@ def read_manifest(path: Path) -> tuple[list[_ManifestRow], list[Rejection]]:
                 continue  # blank line
             named = fields[file_index].strip() if len(fields) > file_index else ""
             where = f"{MANIFEST_NAME} line {line}"
+            long = [i for i, f in enumerate(fields) if len(f) > MAX_MANIFEST_FIELD]
+            if long:
+                column = header[long[0]] if long[0] < len(header) else f"field {long[0] + 1}"
+                named = named if len(named) <= 200 else ""  # a file name that long is the broken field
+                rejected.append(
+                    Rejection(
+                        named or where,
+                        "malformed_manifest_row",
+                        f"{named + ': ' if named else ''}{where}: column {column} holds "
+                        f"{len(fields[long[0]]):,} characters, more than {MAX_MANIFEST_FIELD:,} "
+                        "(an unclosed quote?)",
+                    )
+                )
+                continue
             if len(fields) != len(header):
                 rejected.append(
                     Rejection(
@@ -280,12 +359,44 @@ def _relative_name(written: str) -> str:
 
 
 def _check_inside(root_resolved: Path, path: Path, name: str) -> None:
-    """Symlinks (of the file or a parent folder) must not lead outside the source folder."""
+    """Symlinks (of the file or a parent folder) must not lead outside the source folder, nor to a
+    file of it that is not a document (the manifest read as an article)."""
     if "/" not in name and not path.is_symlink():
         return  # a plain file directly in the folder: nothing to resolve (fast path)
     resolved = path.resolve()
     if not resolved.is_relative_to(root_resolved):
         raise _Reject("path_escape", f"{name}: resolves to {resolved}, outside the source folder")
+    target = resolved.relative_to(root_resolved).as_posix()
+    if target != name and _is_ignored(target):
+        raise _Reject("not_a_file", f"{name}: is a link to {target}, which is not a document")
+
+
+def read_regular(path: Path, limit: int | None, name: str | None = None) -> bytes:
+    """The bytes of `path` (at most `limit` + 1 of them), or _Reject(not_a_file) when it is not a
+    regular file. Opened non-blocking, so a FIFO (or a device) swapped in after any earlier check
+    never blocks the read: its type is checked on the open descriptor."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a directory"
+                if stat.S_ISDIR(mode)
+                else "a FIFO"
+                if stat.S_ISFIFO(mode)
+                else "not a regular file"
+            )
+            raise _Reject("not_a_file", f"{name or path}: is {kind}")
+        chunks, size = [], 0
+        while limit is None or size <= limit:
+            chunk = os.read(fd, 1 << 20 if limit is None else min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _is_ignored(name: str) -> bool:
@@ -577,6 +688,9 @@ def split_front_matter(text: str, name: str) -> tuple[dict, int]:
     if len(block) > MAX_FRONT_MATTER_CHARS:
         raise _Reject("bad_front_matter", f"{name}: front matter longer than {MAX_FRONT_MATTER_CHARS} chars")
     try:
+        if "*" in block:  # aliases: measure what they expand to before anything is built from them
+            nodes = yaml.compose(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            _check_alias_expansion(nodes, name)
         # Safe loader only (its C implementation when available): no Python objects from documents.
         data = yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -586,6 +700,55 @@ def split_front_matter(text: str, name: str) -> tuple[dict, int]:
     if not isinstance(data, dict):
         raise _Reject("bad_front_matter", f"{name}: front matter is a {type(data).__name__}, not a mapping")
     return {str(k).strip().lower(): v for k, v in data.items()}, match.end()
+
+
+def _check_alias_expansion(root: yaml.Node | None, name: str) -> None:
+    """Raise _Reject(bad_front_matter) when aliases make the front matter expand by more than
+    MAX_ALIAS_EXPANSION nodes, or refer to themselves. Each node's expanded size is computed once
+    (memoised by identity), so a billion laughs is measured in time linear in its text."""
+    if root is None:
+        return
+    expanded: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # depth first, iterative: deep nesting must not hit the recursion limit
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            visiting.discard(key)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in _children(node))
+            extra = expanded[key] - len(expanded)  # nodes written out beyond the distinct ones
+            if extra > MAX_ALIAS_EXPANSION:
+                raise _Reject(
+                    "bad_front_matter",
+                    f"{name}: front matter aliases expand to over {extra:,} nodes more than it holds "
+                    f"(the limit is {MAX_ALIAS_EXPANSION:,}): an alias bomb",
+                )
+            continue
+        if key in expanded:
+            continue
+        if key in visiting:
+            raise _Reject("bad_front_matter", f"{name}: a front matter alias refers to itself")
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def can_become_id(name: str) -> bool:
+    """Whether `ingest.companies.company_slug` can make an id of `name`: it keeps the pinyin of its
+    Chinese characters and its letters and digits (tests/unit/test_documents.py holds the two to the
+    same answers). Not imported from there: reading must not load the extraction rules."""
+    from pypinyin import lazy_pinyin
+
+    return bool(re.sub(r"[^0-9a-z]+", "", "".join(lazy_pinyin(fold(name))).lower()))
 
 
 def _front(front: dict, *keys: str) -> object:
@@ -669,9 +832,15 @@ def content_key(body: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _load(root: Path, root_resolved: Path, name: str, max_bytes: int) -> tuple[bytes, str, str]:
-    """Raw bytes, decoded text (universal newlines, like open()) and encoding of one document file."""
+def _load(
+    root: Path, root_resolved: Path, name: str, max_bytes: int, manifest_id: tuple[int, int] | None = None
+) -> tuple[bytes, str, str]:
+    """Raw bytes, decoded text (universal newlines, like open(); control characters as spaces) and
+    encoding of one document file. `manifest_id` (st_dev, st_ino) of the manifest: a hard link to it
+    is no document either."""
     path = root / name
+    if _ANY_STORED_CONTROL.search(name):
+        raise _Reject("bad_file_name", f"{visible(name)}: the file name holds control characters")
     _check_inside(root_resolved, path, name)
     try:
         st = path.stat()
@@ -681,20 +850,21 @@ def _load(root: Path, root_resolved: Path, name: str, max_bytes: int) -> tuple[b
     if not stat.S_ISREG(st.st_mode):
         kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
         raise _Reject("not_a_file", f"{name}: is {kind}")
+    if manifest_id is not None and (st.st_dev, st.st_ino) == manifest_id:
+        raise _Reject("not_a_file", f"{name}: is the manifest ({MANIFEST_NAME}) under another name")
     if Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:
         raise _Reject(
             "unsupported_type", f"{name}: only {', '.join(sorted(DOCUMENT_SUFFIXES))} files are documents"
         )
     if st.st_size > max_bytes:
         raise _Reject("too_large", f"{name}: {st.st_size} bytes, the limit is {max_bytes}")
-    with open(path, "rb") as fh:
-        raw = fh.read(max_bytes + 1)  # the file may have grown since stat()
+    raw = read_regular(path, max_bytes, name)  # the file may have grown (or been swapped) since stat()
     if len(raw) > max_bytes:
         raise _Reject("too_large", f"{name}: more than {max_bytes} bytes")
     if not raw:
         raise _Reject("empty", f"{name}: 0 bytes")
     text, encoding = decode_bytes(raw, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS_TO_SPACES)
     if not text.strip(_BLANK_CHARS):
         raise _Reject("empty", f"{name}: only whitespace or invisible characters")
     return raw, text, encoding
@@ -706,6 +876,7 @@ def _build_document(name: str, text: str, manifest: dict[str, str] | None) -> Do
     is_html = Path(name).suffix.lower() in HTML_SUFFIXES
     if is_html:
         text, html_title = html_to_text(text)
+        text = text.translate(_CONTROLS_TO_SPACES)  # character references (&#27;) decode to controls
         front, body_start = {}, 0
     else:
         front, body_start = split_front_matter(text, name)
@@ -737,6 +908,14 @@ def _build_document(name: str, text: str, manifest: dict[str, str] | None) -> Do
         if not _IDEOGRAPH.search(body):
             raise _Reject("bad_language", f"{name}: no Chinese characters in the text")
     companies = split_companies(row.get("companies") or _front(front, "companies", "company"))
+    companies = tuple(c for c in map(without_controls, companies) if c.strip())
+    for company in companies:
+        if not can_become_id(company):
+            raise _Reject(
+                "bad_company_name",
+                f"{name}: company {company!r} has no letter, digit or Chinese character: "
+                "it cannot become a company id",
+            )
     title, _ = pick("title", "title")
     publisher, _ = pick("publisher", "publisher", "source")
     url, _ = pick("url", "url", "link", "source_url")
@@ -746,9 +925,9 @@ def _build_document(name: str, text: str, manifest: dict[str, str] | None) -> Do
         text=text,
         published_at=published_at,
         language=language,
-        title=str(title or html_title or ""),
-        publisher=str(publisher or ""),
-        url=str(url or ""),
+        title=without_controls(str(title or html_title or "")),
+        publisher=without_controls(str(publisher or "")),
+        url=without_controls(str(url or "")),
         subject_companies=companies,
         body_start=body_start,
         front_matter=front,
@@ -772,6 +951,8 @@ def read_corpus(
     root_resolved = root.resolve()
     corpus = Corpus()
     rows, corpus.rejected = read_manifest(root / MANIFEST_NAME)
+    manifest_stat = (root / MANIFEST_NAME).stat() if (root / MANIFEST_NAME).exists() else None
+    manifest_id = (manifest_stat.st_dev, manifest_stat.st_ino) if manifest_stat else None
     scanned, ignored, scan_rejections = _scan_folder(root)
 
     work: list[tuple[str, dict[str, str] | None]] = []
@@ -802,7 +983,7 @@ def read_corpus(
     seen_ids: dict[str, str] = {}
     for done, (name, row) in enumerate(work, start=1):
         try:
-            raw, text, encoding = _load(root, root_resolved, name, max_bytes)
+            raw, text, encoding = _load(root, root_resolved, name, max_bytes, manifest_id)
             doc = _build_document(name, text, row)
             if doc.document_id in seen_ids:
                 raise _Reject(

@@ -133,6 +133,25 @@ def extract_document(doc: Document, registry: Registry, extractors: Extractors |
         raise ExtractionError(f"{doc.file_name}: {step} failed: {type(exc).__name__}: {exc}") from exc
 
 
+_WARM_UP_TEXT = "星河智能2024年营业收入为1.2亿元，同比增长35%，于2025年6月30日在港交所上市。"
+
+
+def warm_up(seed: CompanyMatcher) -> None:
+    """Load every rule and table the extractors build on first use, by extracting one made-up sentence,
+    so that the first real document's time limit (`ingest.timeout`) is spent on that document."""
+    from datetime import date
+
+    doc = Document(
+        document_id="_warm_up",
+        file_name="_warm_up.txt",
+        text=_WARM_UP_TEXT,
+        published_at=date(2025, 7, 1),
+        language="zh-Hans",
+        subject_companies=("星河智能",),
+    )
+    extract_document(doc, discover_corpus([doc], seed))
+
+
 def extract_corpus(
     corpus: Corpus,
     seed: CompanyMatcher,

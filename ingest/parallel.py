@@ -4,6 +4,10 @@ Discovery of a document reads the reference seed only, and extraction reads the 
 only (`ingest.extract`), so either pass is a plain map over documents: chunks go round-robin to the
 workers, which receive the seed (or the registry) once per pass, and the results come back in
 corpus order. The registry is merged in the parent between the passes.
+
+Each document runs under the per-document time limit (`ingest.timeout`) in the worker that runs it: a
+document over it comes back as a `TooSlow` in its place and the worker goes on with the next one, so
+no worker is ever killed (or left behind); `close()` shuts every worker down.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from contextlib import contextmanager
 
 import polars as pl
 
-from ingest.extract import DOCUMENT_TABLES, Extraction, discover, extract_document
+from ingest.extract import DOCUMENT_TABLES, TABLES, Extraction, discover, extract_document, warm_up
+from ingest.schema import empty_frame
 from ingest.text import Document
+from ingest.timeout import TooSlow, run_limited
 
 MIN_DOCUMENTS_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
 MAX_CHUNK = 100  # documents per task: small enough to keep every worker busy to the end
@@ -25,12 +31,13 @@ MAX_CHUNK = 100  # documents per task: small enough to keep every worker busy to
 _shared: dict[str, object] = {}  # stage -> the seed (discover) or the registry (extract), per worker
 
 
-def run_stage(stage: str, doc: Document, shared: object) -> object:
-    """One document through one pass: `discover` (shared = seed matcher) or `extract` (registry)."""
+def run_stage(stage: str, doc: Document, shared: object, time_limit: float | None = None) -> object:
+    """One document through one pass: `discover` (shared = seed matcher) or `extract` (registry);
+    a TooSlow instead of the result when it runs over `time_limit` seconds."""
     if stage == "discover":
-        return discover(doc, shared)
+        return run_limited(discover, doc, shared, seconds=time_limit, stage=stage)
     if stage == "extract":
-        return extract_document(doc, shared)
+        return run_limited(extract_document, doc, shared, seconds=time_limit, stage=stage)
     raise ValueError(f"unknown stage {stage!r}")
 
 
@@ -46,29 +53,48 @@ def default_workers(documents: int) -> int:
 # --- the worker side -------------------------------------------------------------------------------
 
 
+def _warm(stage: str, shared: object) -> None:
+    """Load the rules once per process, before the first document's time limit starts."""
+    if shared is not None and not _shared.get("warm"):
+        warm_up(shared if stage == "discover" else shared.matcher)  # the seed, or the registry's
+        _shared["warm"] = True
+
+
 def _set_shared(stage: str, shared: object) -> None:
     _shared[stage] = shared
+    _warm(stage, shared)
 
 
-def _run_chunk(stage: str, documents: tuple[Document, ...]) -> object:
+def _run_chunk(stage: str, documents: tuple[Document, ...], time_limit: float | None = None) -> object:
     shared = _shared[stage]
-    results = [run_stage(stage, doc, shared) for doc in documents]
+    results = [run_stage(stage, doc, shared, time_limit) for doc in documents]
     if stage != "extract":
         return results
     # many small frames pickle slowly: one frame per table for the chunk, and each document's counts
+    done = [r for r in results if isinstance(r, Extraction)]
     tables = {
-        attr: pl.concat([getattr(r, attr) for r in results], how="vertical") for attr in DOCUMENT_TABLES
+        attr: pl.concat([getattr(r, attr) for r in done], how="vertical")
+        if done
+        else empty_frame(TABLES[attr][0])
+        for attr in DOCUMENT_TABLES
     }
-    counts = [{attr: getattr(r, attr).height for attr in DOCUMENT_TABLES} for r in results]
-    extras = [(r.discovered_companies, r.subject_ids) for r in results]
+    counts = [
+        {attr: getattr(r, attr).height for attr in DOCUMENT_TABLES} if isinstance(r, Extraction) else None
+        for r in results
+    ]
+    extras = [(r.discovered_companies, r.subject_ids) if isinstance(r, Extraction) else r for r in results]
     return tables, counts, extras
 
 
-def _split(packed: object) -> list[Extraction]:
+def _split(packed: object) -> list[Extraction | TooSlow]:
     tables, counts, extras = packed
     offsets = dict.fromkeys(DOCUMENT_TABLES, 0)
-    out = []
-    for count, (discovered, subject_ids) in zip(counts, extras, strict=True):
+    out: list[Extraction | TooSlow] = []
+    for count, extra in zip(counts, extras, strict=True):
+        if count is None:  # the document ran out of time: its TooSlow
+            out.append(extra)
+            continue
+        discovered, subject_ids = extra
         sliced = {}
         for attr in DOCUMENT_TABLES:
             sliced[attr] = tables[attr].slice(offsets[attr], count[attr])
@@ -89,9 +115,15 @@ class WorkerPool:
     not `fork`: fork would copy Polars' thread pool state).
     """
 
-    def __init__(self, workers: int, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        progress: Callable[[int, int], None] | None = None,
+        time_limit: float | None = None,
+    ) -> None:
         self.workers = max(1, workers)
         self.progress = progress
+        self.time_limit = time_limit  # seconds per document and pass (ingest.timeout), None: none
         self._pools: list[ProcessPoolExecutor] = []
 
     def _start(self) -> list[ProcessPoolExecutor]:
@@ -112,12 +144,15 @@ class WorkerPool:
         return self._pools
 
     def map(self, stage: str, documents: Sequence[Document], shared: object) -> list:
-        """`run_stage(stage, doc, shared)` for every document, in order. Errors are the
-        ExtractionError of the document that failed (it names the file)."""
+        """`run_stage(stage, doc, shared)` for every document, in order (a TooSlow for a document
+        over the time limit). Errors are the ExtractionError of the document that failed (it names
+        the file)."""
         if self.workers == 1 or len(documents) < 2 * MIN_DOCUMENTS_PER_WORKER:
+            if self.time_limit and documents:
+                _warm(stage, shared)
             out = []
             for done, doc in enumerate(documents, start=1):
-                out.append(run_stage(stage, doc, shared))
+                out.append(run_stage(stage, doc, shared, self.time_limit))
                 if self.progress is not None and stage == "extract":
                     self.progress(done, len(documents))
             return out
@@ -126,7 +161,9 @@ class WorkerPool:
             pool.submit(_set_shared, stage, shared).result()
         size = max(1, min(MAX_CHUNK, -(-len(documents) // (len(pools) * 4))))
         futures = [
-            pools[n % len(pools)].submit(_run_chunk, stage, tuple(documents[start : start + size]))
+            pools[n % len(pools)].submit(
+                _run_chunk, stage, tuple(documents[start : start + size]), self.time_limit
+            )
             for n, start in enumerate(range(0, len(documents), size))
         ]
         out: list = []
@@ -146,8 +183,10 @@ class WorkerPool:
 
 
 @contextmanager
-def worker_pool(workers: int, progress: Callable[[int, int], None] | None = None) -> Iterator[WorkerPool]:
-    pool = WorkerPool(workers, progress)
+def worker_pool(
+    workers: int, progress: Callable[[int, int], None] | None = None, time_limit: float | None = None
+) -> Iterator[WorkerPool]:
+    pool = WorkerPool(workers, progress, time_limit)
     try:
         yield pool
     finally:

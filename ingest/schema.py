@@ -120,9 +120,11 @@ SEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     # Documents that could not be used.
     "ingest_rejected_documents": {
         "file_name": pl.String,
-        # Short code: empty, binary, undecodable, mojibake, too_large, duplicate, duplicate_id,
-        # missing_file, not_a_file, unsupported_type, path_escape, bad_date, bad_language,
-        # bad_front_matter, no_manifest_row, malformed_manifest_row, duplicate_manifest_row.
+        # Short code of the vocabulary rejection_reason (seeds/reference/ref_vocabularies.csv): empty,
+        # binary, undecodable, mojibake, too_large, duplicate, duplicate_id, missing_file, not_a_file,
+        # unsupported_type, path_escape, bad_date, bad_language, bad_front_matter, no_manifest_row,
+        # malformed_manifest_row, duplicate_manifest_row, bad_file_name, bad_company_name (when read);
+        # too_slow, unknown_vocabulary, unstorable_value (after extraction).
         "reason": pl.String,
         "detail": pl.String,
     },

@@ -45,7 +45,7 @@ from ingest.figures.grammar import (
     VENUE_CURRENCY_METRICS,
     VENUE_MARKETS,
 )
-from ingest.figures.metric import choose_metric, compatible
+from ingest.figures.metric import KEYWORD_REACH, choose_metric, compatible
 from ingest.figures.period import carry_context, resolve_period
 from ingest.figures.records import CarriedContext, Decision, Item, Out, Series, right_text
 from ingest.figures.series import find_series, own_sign, series_member
@@ -136,6 +136,7 @@ def classify(
 ) -> Decision:
     q = item.q
     folded = ctx.folded
+    prev_end = max(prev_end, q.start - KEYWORD_REACH)  # the words before it, within reach of it
     item.currency, item.currency_source = item_currency(ctx, item, s)
     if q.unit == "pp":
         return Decision(None, "", reason="change_in_points")

@@ -72,6 +72,16 @@ from ingest.sentences import Sentence
 
 # rules whose unit fits a kind of number: (unit, classifier, has currency, has scale, money scale) -> rules
 RULES_BY_KIND: dict[tuple, list[MetricRule]] = {}
+# How far from a number (characters, each side) its keyword look-ups read. Keywords of real articles
+# stand within ~260 characters of their number (tests/articles, sources and the real set); without a
+# bound, a document written as one endless sentence re-read the whole sentence for every number and
+# every keyword match, and took time growing with the cube of its length.
+KEYWORD_REACH = 1000
+
+
+def reach(s: Sentence, q: Quantity) -> tuple[int, int]:
+    """(start, end) of the part of sentence `s` that the look-ups for number `q` read."""
+    return max(s.start, q.start - KEYWORD_REACH), min(s.end, q.end + KEYWORD_REACH)
 
 
 def compatible_rules(ctx: DocumentContext, item: Item) -> list[MetricRule]:
@@ -205,7 +215,8 @@ def choose_metric(
 ) -> Decision:
     q = item.q
     folded = ctx.folded
-    sentence_text = folded[s.start : s.end]
+    start, end = reach(s, q)
+    sentence_text = folded[start:end]
     metrics = ctx.lexicon.metrics
     # use of proceeds: '募集资金净额的70%(约29亿港元)将用于X'
     if item.paren_of is not None:
@@ -260,7 +271,7 @@ def choose_metric(
         return Decision(metrics["market_rank"], "rank")
     # offer price range: '招股价区间为每股9.5港元至11.5港元'
     if q.low is not None:
-        offer_range = RANGE_PRICE_CONTEXT.search(folded[s.start : q.start]) or (
+        offer_range = RANGE_PRICE_CONTEXT.search(folded[start : q.start]) or (
             folded[max(s.start, q.start - 3) : q.start].endswith(("每股", "每股 "))
             and RANGE_PRICE_AFTER.match(folded[q.end : q.end + 12])
         )
@@ -269,11 +280,11 @@ def choose_metric(
         if q.unit == "money":
             # '集資370.6億元至479.6億元': proceeds between two bounds (one row for each)
             hit = best_keyword(
-                ctx, ctx.rules, item, folded[s.start : q.start], s.start, sentence_text, extended=True
+                ctx, ctx.rules, item, folded[start : q.start], start, sentence_text, extended=True
             )
             if hit is not None and hit[0].code in PROCEEDS_RANGE_METRICS:
                 return replace(
-                    from_keyword(hit, s.start, item, folded[s.start : q.start]), rule_name="proceeds_range"
+                    from_keyword(hit, start, item, folded[start : q.start]), rule_name="proceeds_range"
                 )
         return Decision(None, "", reason="range")
     comparison = comparison_base(ctx, s, item, window, prev_end, decided)
@@ -292,13 +303,13 @@ def choose_metric(
     move = price_move(ctx, s, item, window)
     if move is not None:
         return move
-    sentence_window = folded[s.start : q.start]
-    hit = best_keyword(ctx, ctx.rules, item, sentence_window, s.start, sentence_text, extended=True)
+    sentence_window = folded[start : q.start]
+    hit = best_keyword(ctx, ctx.rules, item, sentence_window, start, sentence_text, extended=True)
     if hit is not None:
         rule, m = hit
         if rule.per_share and not item.per_share:
             return Decision(None, "", reason="price_without_per_share_context")
-        d = from_keyword(hit, s.start, item, sentence_window)
+        d = from_keyword(hit, start, item, sentence_window)
         d.rule_name = "keyword_sentence"
         return _checked(ctx, s, d, decided)
     return Decision(None, "", reason="no_metric")
@@ -445,7 +456,8 @@ def comparison_base(
         ),
         None,
     )
-    sentence_text = ctx.folded[s.start : s.end]
+    start, end = reach(s, item.q)
+    sentence_text = ctx.folded[start:end]
     hit = best_keyword(ctx, ctx.rules, item, tail, comp.end, sentence_text, extended=False)
     if hit is not None:
         d = from_keyword(hit, comp.end, item, tail)
@@ -454,12 +466,13 @@ def comparison_base(
     else:
         # '…六个月的收益较2024年同期的人民币301.7百万元增长37.1%': the base is the only figure,
         # of the metric named before 较, for the period that metric was named with
-        head = ctx.folded[s.start : comp.start]
-        hit = best_keyword(ctx, ctx.rules, item, head, s.start, sentence_text, extended=False)
+        head_start = max(s.start, comp.start - KEYWORD_REACH)
+        head = ctx.folded[head_start : comp.start]
+        hit = best_keyword(ctx, ctx.rules, item, head, head_start, sentence_text, extended=False)
         stated = [p for p in ctx.periods_from(s.start) if p.end <= comp.start and p.role == "period"]
         if hit is None or not stated or not COMPARED_BEFORE.search(head):
             return None
-        d = from_keyword(hit, s.start, item, head)
+        d = from_keyword(hit, head_start, item, head)
         main = replace(d, period=stated[-1].period)
     same_period = "同期" in ctx.folded[comp.start : comp.end + 2]
     ref = main.period if main is not None else None

@@ -1,8 +1,10 @@
 """Regenerate the bad-input corpus: `python tests/bad_inputs/make_bad_inputs.py`.
 
-Writes every committed case file, `manifest.csv` and `expected.csv` (file_name,reason) next to
-this script. Cases that cannot live in git (symlinks, a directory named like a document, an
-oversized file) are listed in the manifest and `expected.csv` too, but created at test time by
+Writes every committed case file, `manifest.csv` and `expected.csv` (file_name,reason,stage) next to
+this script. `stage` says which step rejects the file: `read` (`ingest.documents.read_corpus`) or
+`extract` (after extraction: `ingest.__main__.extract_all`, i.e. a whole `python -m ingest`). Cases
+that cannot live in git (symlinks, a FIFO, a directory named like a document, an oversized file, a
+long one-line file) are listed in the manifest and `expected.csv` too, but created at test time by
 `tests/unit/test_documents.py::make_runtime_cases`.
 """
 
@@ -41,20 +43,24 @@ s2t = opencc.OpenCC("s2t")
 
 HEADER = ["file", "title", "publisher", "published_at", "url", "language", "companies"]
 MANIFEST: list[list[str]] = []
-EXPECTED: list[tuple[str, str]] = []
+EXPECTED: list[tuple[str, str, str]] = []
 
 
-def row(file: str, date: str = "2025-06-30", language: str = "zh-Hans", title: str = "", extra=()) -> None:
-    MANIFEST.append([file, title, "测试", date, "", language, "星河智能", *extra])
+def row(
+    file: str, date: str = "2025-06-30", language: str = "zh-Hans", title: str = "", extra=(), company="星河智能"
+) -> None:
+    MANIFEST.append([file, title, "测试", date, "", language, company, *extra])
 
 
-def write(name: str, data: bytes | str, reason: str | None, *, listed: bool = True, **manifest) -> None:
+def write(
+    name: str, data: bytes | str, reason: str | None, *, listed: bool = True, stage: str = "read", **manifest
+) -> None:
     path = HERE / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     if listed:
         row(name, **manifest)
     if reason:
-        EXPECTED.append((name, reason))
+        EXPECTED.append((name, reason, stage))
 
 
 def filler(i: int) -> str:
@@ -78,35 +84,38 @@ def main() -> None:
 
     # ---- manifest problems
     row("../../etc/passwd")
-    EXPECTED.append(("../../etc/passwd", "path_escape"))
+    EXPECTED.append(("../../etc/passwd", "path_escape", "read"))
     row("/etc/passwd")
-    EXPECTED.append(("/etc/passwd", "path_escape"))
+    EXPECTED.append(("/etc/passwd", "path_escape", "read"))
     row("C:\\Windows\\win.ini")
-    EXPECTED.append(("C:\\Windows\\win.ini", "path_escape"))
+    EXPECTED.append(("C:\\Windows\\win.ini", "path_escape", "read"))
     row("sub/../../outside.txt")
-    EXPECTED.append(("sub/../../outside.txt", "path_escape"))
+    EXPECTED.append(("sub/../../outside.txt", "path_escape", "read"))
     row("missing.txt")
-    EXPECTED.append(("missing.txt", "missing_file"))
+    EXPECTED.append(("missing.txt", "missing_file", "read"))
     row("too_many_columns.txt", extra=("surplus",))
-    EXPECTED.append(("too_many_columns.txt", "malformed_manifest_row"))
+    EXPECTED.append(("too_many_columns.txt", "malformed_manifest_row", "read"))
     MANIFEST.append(["too_few_columns.txt", "标题"])
-    EXPECTED.append(("too_few_columns.txt", "malformed_manifest_row"))
+    EXPECTED.append(("too_few_columns.txt", "malformed_manifest_row", "read"))
     MANIFEST.append(["", "没有文件名", "测试", "2025-06-30", "", "zh-Hans", ""])
-    EXPECTED.append((f"manifest.csv line {len(MANIFEST) + 1}", "malformed_manifest_row"))
+    EXPECTED.append((f"manifest.csv line {len(MANIFEST) + 1}", "malformed_manifest_row", "read"))
     row("good_gbk.txt")  # listed a second time
-    EXPECTED.append(("good_gbk.txt", "duplicate_manifest_row"))
+    EXPECTED.append(("good_gbk.txt", "duplicate_manifest_row", "read"))
     write("unsupported.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "unsupported_type")
     # created at test time
-    for name, reason in [
-        ("symlink_escape.txt", "path_escape"),
-        ("dangling_symlink.txt", "missing_file"),
-        ("directory.txt", "not_a_file"),
-        ("too_large.txt", "too_large"),
+    for name, reason, stage in [
+        ("symlink_escape.txt", "path_escape", "read"),
+        ("dangling_symlink.txt", "missing_file", "read"),
+        ("directory.txt", "not_a_file", "read"),
+        ("too_large.txt", "too_large", "read"),
+        ("manifest_link.txt", "not_a_file", "read"),  # a symlink to manifest.csv
+        ("pipe.txt", "not_a_file", "read"),  # a FIFO: reading it would block
+        ("long_line.txt", "too_slow", "extract"),  # one endless sentence, over DOCUMENT_TIME_LIMIT
     ]:
         row(name)
-        EXPECTED.append((name, reason))
-    EXPECTED.append(("symlink_unlisted.txt", "path_escape"))
-    EXPECTED.append(("dir_unlisted.md", "not_a_file"))
+        EXPECTED.append((name, reason, stage))
+    EXPECTED.append(("symlink_unlisted.txt", "path_escape", "read"))
+    EXPECTED.append(("dir_unlisted.md", "not_a_file", "read"))
 
     # ---- dates and languages
     write("bad_date_1850.txt", filler(1), "bad_date", date="1850-01-01")
@@ -157,6 +166,19 @@ def main() -> None:
     write("yaml_list.md", "---\n- a\n- b\n---\n" + filler(19), "bad_front_matter")
     evil = "---\ntitle: !!python/object/apply:os.system ['echo pwned']\ndate: 2025-01-01\n---\n"
     write("yaml_python_tag.md", evil + filler(20), "bad_front_matter")
+    # 'billion laughs': 9 levels of 9 aliases expand a few hundred bytes into 9**9 strings
+    bomb = "---\nl0: &l0 [" + ", ".join(["lol"] * 9) + "]\n"
+    bomb += "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+    bomb += "title: *l9\ndate: 2025-01-01\n---\n"
+    write("alias_bomb.md", bomb + filler(24), "bad_front_matter")
+
+    # ---- subjects and values the warehouse cannot hold
+    write("bad_company_dash.txt", filler(25), "bad_company_name", company="-")
+    # ESC and other control characters: stored as spaces (offsets kept), the document is accepted
+    write("good_escape.txt", PARA_D.replace("，", "\x1b[31m，", 2).replace("。", "\x85。", 1), None)
+    # a revenue of 10**28 yuan: no BIGINT holds it, and no suite range allows it
+    unstorable = "星河智能发布公告称，公司2024年营业收入为99999999999999999999亿元。" + PARA_A
+    write("unstorable_value.txt", unstorable, "unstorable_value", stage="extract")
 
     # ---- not in the manifest
     write("unlisted_plain.txt", filler(21), "no_manifest_row", listed=False)
@@ -175,7 +197,7 @@ def main() -> None:
         writer.writerows(MANIFEST)
     with open(HERE / "expected.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["file_name", "reason"])
+        writer.writerow(["file_name", "reason", "stage"])
         writer.writerows(EXPECTED)
     print(f"{len(EXPECTED)} bad cases, {len(MANIFEST)} manifest rows")
 

@@ -166,7 +166,7 @@ def test_a_failing_dbt_test_blocks_publish_and_names_the_failing_node(republishe
     assert run.returncode == 1, run
     assert re.search(r"dbt build: .*FAIL=\d+", run.output), run
     assert re.search(
-        r"FAILED test\.ai_ipo_warehouse\.accepted_values_fct_figures_currency\S*: Got \d+ result", run.output
+        r"FAILED test\.ai_ipo_warehouse\.in_vocabulary_fct_figures\S*currency\S*: Got \d+ result", run.output
     )
     assert "BUILD FAILED: dbt build failed (full log: " in run.output
     assert "[validate]" not in run.output  # the audit never runs on a candidate dbt rejected

@@ -23,7 +23,17 @@ def measured(tmp_path_factory: pytest.TempPathFactory):
         "# Benchmarks\n\nHand-written analysis.\n\n"
         "<!-- bench:results -->\nold\n<!-- /bench:results -->\n\nEnd.\n"
     )
-    argv = ["--sizes", "20", "--workdir", str(tmp / "work"), "--no-dbt", "--workers", "1"]
+    argv = [
+        "--sizes",
+        "20",
+        "--workdir",
+        str(tmp / "work"),
+        "--no-dbt",
+        "--workers",
+        "1",
+        "--long-bytes",
+        "3000",
+    ]
     assert bench_run.main([*argv, "--markdown", str(markdown), "--json", str(results)]) == 0
     return json.loads(results.read_text()), markdown.read_text()
 
@@ -59,6 +69,19 @@ def test_markdown_block_is_replaced_and_the_text_around_it_kept(measured):
     assert read.split("|")[5].strip() == "20"  # rows: the 20 documents read
     extract = next(line for line in text.splitlines() if line.startswith("| extract |"))
     assert int(extract.split("|")[5].strip().replace(",", "")) > 200  # figures extracted
+
+
+def test_one_line_documents_are_timed_per_shape_and_size(measured):
+    results, text = measured
+    rows = results["long_document"]
+    assert [(r["shape"], r["bytes"] <= 3000) for r in rows] == [
+        ("articles", True),
+        ("figure_list", True),
+        ("count_list", True),
+    ]
+    assert all(r["extract_s"] > 0 and r["per_kb_ms"] > 0 for r in rows)
+    assert next(r for r in rows if r["shape"] == "figure_list")["figures"] > 10
+    assert "### Documents written as one line" in text and "| count_list | " in text
 
 
 def test_process_tree_memory_includes_children():

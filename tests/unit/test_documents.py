@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import time
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import opencc
 import pytest
@@ -95,6 +96,17 @@ def test_real_sources_are_accepted_with_manifest_metadata():
 # --------------------------------------------------------------------------- the bad-input corpus
 
 
+#: One endless sentence of counts named by the noun after them: no keyword before any number, the
+#: slowest shape for the figure extractor (see bench/long_document.py).
+LONG_LINE_UNIT = "2.12亿名个人用户，覆盖200多个国家，"
+
+
+def long_line(size: int) -> str:
+    """`size` UTF-8 bytes (at most) of one line without a sentence end."""
+    unit = len(LONG_LINE_UNIT.encode())
+    return "星河智能" + LONG_LINE_UNIT * ((size - 12) // unit)
+
+
 def make_runtime_cases(folder: Path, max_bytes: int) -> None:
     """Cases git cannot hold (see tests/bad_inputs/make_bad_inputs.py)."""
     outside = folder.parent / "outside_secret.txt"
@@ -102,9 +114,19 @@ def make_runtime_cases(folder: Path, max_bytes: int) -> None:
     (folder / "symlink_escape.txt").symlink_to(outside)
     (folder / "symlink_unlisted.txt").symlink_to(outside)
     (folder / "dangling_symlink.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "manifest_link.txt").symlink_to("manifest.csv")
+    os.mkfifo(folder / "pipe.txt")
     (folder / "directory.txt").mkdir()
     (folder / "dir_unlisted.md").mkdir()
     (folder / "too_large.txt").write_text("大" * (max_bytes // 3 + 10), encoding="utf-8")
+    # just under the size limit, over any time limit of a few seconds (`too_slow` once extracted)
+    (folder / "long_line.txt").write_text(long_line(max_bytes * 95 // 100), encoding="utf-8")
+
+
+def expected_rejections(stage: str | None = None) -> set[tuple[str, str]]:
+    """(file_name, reason) of tests/bad_inputs/expected.csv, of one stage (read / extract) or all."""
+    with open(BAD_INPUTS / "expected.csv", encoding="utf-8", newline="") as fh:
+        return {(r["file_name"], r["reason"]) for r in csv.DictReader(fh) if stage in (None, r["stage"])}
 
 
 @pytest.fixture
@@ -123,8 +145,7 @@ def bad_corpus(tmp_path):
 
 
 def test_bad_inputs_are_rejected_with_expected_reasons(bad_corpus):
-    with open(BAD_INPUTS / "expected.csv", encoding="utf-8") as fh:
-        expected = {(r["file_name"], r["reason"]) for r in csv.DictReader(fh)}
+    expected = expected_rejections("read")  # the `extract` ones need extraction: tests/e2e/test_bad_corpus.py
     assert len(expected) >= 30
     got = {(r.file_name, r.reason) for r in bad_corpus.rejected}
     assert got == expected
@@ -135,8 +156,18 @@ def test_bad_inputs_are_rejected_with_expected_reasons(bad_corpus):
 
 def test_good_inputs_are_accepted_next_to_the_bad_ones(bad_corpus):
     accepted = {d.document_id: d for d in bad_corpus.documents}
+    extracted_later = {PurePosixPath(name).stem for name, _ in expected_rejections("extract")}
     assert sorted(accepted) == sorted(
-        ["000_35e92165ac81694a", "003_b917a50fe0cf0989", "good_gbk", "good_big5", "good_utf16", "good_bom"]
+        [
+            "000_35e92165ac81694a",
+            "003_b917a50fe0cf0989",
+            "good_gbk",
+            "good_big5",
+            "good_utf16",
+            "good_bom",
+            "good_escape",
+            *extracted_later,
+        ]
     )
     encodings = {d: bad_corpus.info[d].encoding for d in accepted}
     assert encodings["good_gbk"] == "gb18030"
@@ -507,3 +538,181 @@ def test_reading_many_documents_keeps_every_one(tmp_path):
     corpus = read_corpus(src)
     assert len(corpus.documents) == 2000
     assert corpus.documents[1999].text.startswith("第1999篇。")
+
+
+# --------------------------------------------------------------------------- hostile folders (issue 11)
+
+
+def _finishes(function, seconds: float = 5.0):
+    """Run `function` in a thread; fail the test (instead of hanging it) when it blocks."""
+    import threading
+
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function()
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{function} still running after {seconds} s: it blocks"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def test_a_fifo_named_manifest_is_an_error_not_a_hang(tmp_path):
+    src = write_source(tmp_path / "src", {"a.txt": SIMPLIFIED})
+    os.mkfifo(src / "manifest.csv")  # nobody writes into it: an open() for reading would wait forever
+    with pytest.raises(ManifestError, match=r"manifest\.csv: is a FIFO"):
+        _finishes(lambda: read_corpus(src))
+
+
+def test_a_fifo_manifest_stops_the_cli_with_exit_1(tmp_path, capsys):
+    from ingest.__main__ import main
+
+    src = write_source(tmp_path / "src", {"a.txt": SIMPLIFIED})
+    os.mkfifo(src / "manifest.csv")
+    code = _finishes(lambda: main(["--sources", str(src), "--out", str(tmp_path / "out"), "--no-cache"]))
+    assert code == 1
+    assert f"ingest: error: bad manifest: {src / 'manifest.csv'}: is a FIFO" in capsys.readouterr().err
+
+
+def test_a_manifest_symlinked_from_outside_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text(",".join(MANIFEST_COLUMNS) + "\n", encoding="utf-8")
+    src = write_source(tmp_path / "src", {"a.txt": SIMPLIFIED})
+    (src / "manifest.csv").symlink_to(elsewhere)
+    with pytest.raises(ManifestError, match=r"symlink to .*elsewhere\.csv, outside the source folder"):
+        read_corpus(src)
+
+
+def test_links_to_the_manifest_are_not_articles(tmp_path):
+    src = write_source(
+        tmp_path / "src", {"a.txt": SIMPLIFIED}, [row("a.txt"), row("soft.txt"), row("hard.txt")]
+    )
+    (src / "soft.txt").symlink_to("manifest.csv")
+    os.link(src / "manifest.csv", src / "hard.txt")
+    corpus = read_corpus(src)
+    assert [d.document_id for d in corpus.documents] == ["a"]
+    assert sorted((r.file_name, r.reason, r.detail) for r in corpus.rejected) == [
+        ("hard.txt", "not_a_file", "hard.txt: is the manifest (manifest.csv) under another name"),
+        ("soft.txt", "not_a_file", "soft.txt: is a link to manifest.csv, which is not a document"),
+    ]
+
+
+def test_a_manifest_field_over_the_csv_limit_rejects_only_its_row(tmp_path):
+    title = "标" * 131_073  # one character over Python's default csv field limit
+    files = {"a.txt": SIMPLIFIED, "b.txt": OTHER, "c.txt": TRADITIONAL + "。"}
+    src = write_source(tmp_path / "src", files, [row("a.txt"), row("b.txt", title=title), row("c.txt")])
+    corpus = read_corpus(src)
+    assert [d.document_id for d in corpus.documents] == ["a", "c"]
+    rejected = [(r.file_name, r.reason) for r in corpus.rejected]
+    assert rejected == [("b.txt", "malformed_manifest_row"), ("b.txt", "no_manifest_row")]
+    assert corpus.rejected[0].detail == (
+        "b.txt: manifest.csv line 3: column title holds 131,073 characters, more than 131,072 "
+        "(an unclosed quote?)"
+    )
+    import csv as csv_module
+
+    assert csv_module.field_size_limit() == 131_072  # the process-wide limit is put back
+
+
+def test_an_alias_bomb_in_front_matter_is_rejected_at_once(tmp_path):
+    bomb = (BAD_INPUTS / "alias_bomb.md").read_bytes()
+    assert len(bomb) < 1100  # the 1 KB "billion laughs"
+    src = write_source(tmp_path / "src", {"bomb.md": bomb})
+    started = time.perf_counter()
+    corpus = _finishes(lambda: read_corpus(src))
+    assert time.perf_counter() - started < 1.0  # a hang guard: ~1 ms measured
+    rejection = only_rejection(corpus)
+    assert (rejection.file_name, rejection.reason) == ("bomb.md", "bad_front_matter")
+    assert rejection.detail.startswith("bomb.md: front matter aliases expand to over ")
+    assert rejection.detail.endswith("(the limit is 1,000): an alias bomb")
+
+
+@pytest.mark.parametrize(
+    ("front", "accepted"),
+    [
+        ("a: &x [1, 2]\nb: *x\nc: [*x, *x]\n", True),  # a few aliases: fine
+        ("a: &x [1, *x]\n", False),  # an alias of itself
+    ],
+)
+def test_aliases_within_the_bound_are_read(tmp_path, front, accepted):
+    text = f"---\ntitle: t\ndate: 2025-01-02\n{front}---\n{SIMPLIFIED}"
+    corpus = read_corpus(write_source(tmp_path / "src", {"a.md": text}))
+    assert [d.document_id for d in corpus.documents] == (["a"] if accepted else [])
+    if accepted:
+        assert corpus.documents[0].front_matter["c"] == [[1, 2], [1, 2]]
+    else:
+        assert only_rejection(corpus).detail == "a.md: a front matter alias refers to itself"
+
+
+def test_control_characters_are_stored_as_spaces_and_offsets_hold(tmp_path):
+    body = "星河智能\x1b[31m今日宣布完成新一轮融资，\x85公司专注于语音识别\x07与智能客服业务。\t结束。"
+    title = "星河\x1b[0m智能\x9b融资"
+    src = write_source(tmp_path / "src", {"a.txt": body}, [row("a.txt", title=title, publisher="测\x00试")])
+    [doc] = read_corpus(src).documents
+    assert len(doc.text) == len(body) == len(doc.folded)  # nothing removed: every offset is still valid
+    assert doc.text == body.replace("\x1b", " ").replace("\x85", " ").replace("\x07", " ")
+    assert "\t" in doc.text  # tab and newline are text
+    assert (doc.title, doc.publisher) == ("星河[0m智能融资", "测试")
+    start = doc.text.index("今日")
+    assert doc.text[start - 5 : start] == " [31m"  # what a quote cut at these offsets holds
+
+
+def test_html_holds_no_control_character_written_raw_or_as_a_reference(tmp_path):
+    # a raw ESC becomes a space; the HTML parser drops &#27; and reads &#x9b; as cp1252 ('›')
+    body = f"<p>{SIMPLIFIED[:20]}\x1b&#27;{SIMPLIFIED[20:30]}&#x9b;{SIMPLIFIED[30:]}</p>"
+    html = f"<html><head><title>星河&#27;智能\x1b</title></head><body>{body}</body></html>"
+    [doc] = read_corpus(write_source(tmp_path / "src", {"a.html": html}, [row("a.html")])).documents
+    assert doc.text == SIMPLIFIED[:20] + " " + SIMPLIFIED[20:30] + "›" + SIMPLIFIED[30:]
+    assert doc.title == "星河智能"
+
+
+def test_good_escape_input_keeps_its_length_and_loses_its_escapes(bad_corpus):
+    [doc] = [d for d in bad_corpus.documents if d.document_id == "good_escape"]
+    raw = (BAD_INPUTS / "good_escape.txt").read_text(encoding="utf-8")
+    assert raw.count("\x1b") == 2 and raw.count("\x85") == 1
+    assert len(doc.text) == len(raw) and "\x1b" not in doc.text and "\x85" not in doc.text
+
+
+@pytest.mark.parametrize("company", ["-", "--", "—", "「」"])
+def test_a_subject_company_that_cannot_become_an_id_rejects_its_document(tmp_path, company):
+    files = {"a.txt": SIMPLIFIED, "b.txt": OTHER}
+    src = write_source(
+        tmp_path / "src", files, [row("a.txt", companies=company), row("b.txt", companies="远山科技")]
+    )
+    corpus = read_corpus(src)
+    assert [d.document_id for d in corpus.documents] == ["b"]
+    rejection = only_rejection(corpus)
+    assert (rejection.file_name, rejection.reason) == ("a.txt", "bad_company_name")
+    assert rejection.detail == (
+        f"a.txt: company {company!r} has no letter, digit or Chinese character: it cannot become a company id"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["-", "--", "「」", "ＡＢＣ", "ab", "3", "星河智能", "㐂", "智譜", "ソニー", "Ωmega", " "]
+)
+def test_the_company_name_check_gives_the_answers_of_company_slug(name):
+    from ingest.companies import company_slug
+    from ingest.documents import can_become_id
+
+    try:
+        company_slug(name)
+    except ValueError:
+        slug_ok = False
+    else:
+        slug_ok = True
+    assert can_become_id(name) == slug_ok
+
+
+def test_a_file_name_with_control_characters_is_rejected_and_shown_escaped(tmp_path):
+    src = write_source(tmp_path / "src", {"a\x1b[2J.txt": SIMPLIFIED}, [row("a\x1b[2J.txt")])
+    rejection = only_rejection(read_corpus(src))
+    assert (rejection.file_name, rejection.reason) == ("a\\x1b[2J.txt", "bad_file_name")
+    assert rejection.detail == "a\\x1b[2J.txt: the file name holds control characters"

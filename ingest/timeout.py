@@ -1,0 +1,91 @@
+"""The per-document time limit: a document whose extraction runs longer is rejected `too_slow`.
+
+Each of a document's two passes (discovery, extraction; `ingest.extract`) runs under an interval timer
+(`SIGALRM`) in the process that runs it — this one, or a worker of `ingest.parallel`, whose tasks run
+in the worker's main thread. When the timer fires, the document's pass raises `DocumentTooSlow`,
+`run_limited` returns a `TooSlow` in place of its result, and the next document starts with a fresh
+timer: no process is killed, so none can be left behind, and a worker goes on with its chunk.
+
+The timer interrupts Python code between two bytecodes: a single C call (one regular-expression search)
+finishes first. That is why the figure extractor bounds how far its look-ups read
+(`ingest.figures.metric.KEYWORD_REACH`): no single call grows with the document. Outside the main
+thread (where no signal can be delivered) the limit is not enforced.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ingest.documents import Rejection
+
+DEFAULT_TIME_LIMIT = 10.0  # seconds per pass of one document; ~0.05 s is typical, 1 s a long filing
+
+
+class DocumentTooSlow(BaseException):
+    """A document's pass ran past its time limit; the message names the file.
+
+    A BaseException, like KeyboardInterrupt: it interrupts whatever the extractor was doing, and no
+    `except Exception` on its way out (extract.py turns those into ExtractionError) may absorb it."""
+
+    def __init__(self, file_name: str, stage: str, seconds: float) -> None:
+        super().__init__(f"{file_name}: {stage} took longer than the {seconds:g} s limit per document")
+        self.file_name, self.stage, self.seconds = file_name, stage, seconds
+
+
+@dataclass(frozen=True)
+class TooSlow:
+    """What a pass returns for a document that ran out of time."""
+
+    document_id: str
+    file_name: str
+    stage: str  # discover / extract
+    seconds: float  # the limit
+    elapsed: float
+
+    def rejection(self) -> Rejection:
+        return Rejection(
+            self.file_name,
+            "too_slow",
+            f"{self.file_name}: {self.stage} stopped after {self.elapsed:.1f} s, over the limit of "
+            f"{self.seconds:g} s per document (DOCUMENT_TIME_LIMIT); the other documents were built",
+        )
+
+
+def _can_time() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float | None, file_name: str, stage: str) -> Iterator[None]:
+    """Raise DocumentTooSlow inside the block once it has run `seconds` (None or 0: no limit)."""
+    if not seconds or not _can_time():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise DocumentTooSlow(file_name, stage, seconds)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_limited(
+    function: Callable[..., object], doc, *args: object, seconds: float | None, stage: str
+) -> object:
+    """`function(doc, *args)`, or a TooSlow when it runs past `seconds`."""
+    started = time.perf_counter()
+    try:
+        with time_limit(seconds, doc.file_name, stage):
+            return function(doc, *args)
+    except DocumentTooSlow as exc:
+        return TooSlow(doc.document_id, doc.file_name, stage, exc.seconds, time.perf_counter() - started)
