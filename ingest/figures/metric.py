@@ -260,11 +260,11 @@ def choose_metric(
     in_sentence, in_window = ctx.lexicon.conditional
     # a clawback scale ('若…15倍至少于50倍,…增至30%,50倍至少于100倍即增至40%'): once the sentence
     # has stated a condition, every multiple and share after it is part of the scale
-    reach = folded[s.start : q.start] if q.unit in ("x", "pct") else window
+    stated = folded[start : q.start] if q.unit in ("x", "pct") else window
     if (
         in_sentence
         and any(p.search(sentence_text) for p in in_sentence)
-        and any(p.search(reach) for p in in_window)
+        and any(p.search(stated) for p in in_window)
     ):
         return Decision(None, "", reason="conditional")
     if q.unit == "rank":
