@@ -208,3 +208,13 @@ def test_each_company_of_a_two_company_article_keeps_its_offering():
         ("haiyun", "offer_price", 9.0),
         ("haiyun", "net_proceeds", 2e8),
     ]
+
+
+def test_a_gross_loss_margin_is_a_negative_margin():
+    assert rows(extract("光信智能2024年毛损率为5%。")) == [(G, "gross_margin_pct", "", "FY2024", -5.0, "", "exact")]
+
+
+def test_an_order_backlog_at_a_date():
+    assert rows(extract("截至2024年底，光信智能在手订单为12.3亿元。")) == [
+        (G, "order_backlog", "", "2024-12-31", 12.3e8, "CNY", "exact")
+    ]
