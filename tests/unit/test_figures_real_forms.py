@@ -211,7 +211,9 @@ def test_each_company_of_a_two_company_article_keeps_its_offering():
 
 
 def test_a_gross_loss_margin_is_a_negative_margin():
-    assert rows(extract("光信智能2024年毛损率为5%。")) == [(G, "gross_margin_pct", "", "FY2024", -5.0, "", "exact")]
+    assert rows(extract("光信智能2024年毛损率为5%。")) == [
+        (G, "gross_margin_pct", "", "FY2024", -5.0, "", "exact")
+    ]
 
 
 def test_an_order_backlog_at_a_date():
