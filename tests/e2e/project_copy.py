@@ -55,7 +55,8 @@ class Project:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / "warehouse" / ".build"
+        """The build folder of `warehouse` (each warehouse has its own, named after its file)."""
+        return self.root / "warehouse" / ".build" / "ipo"
 
     def env(self, extra_env: dict[str, str] | None = None) -> dict[str, str]:
         """The environment of a build in the copy: its own paths, no telemetry, no inherited STRICT."""

@@ -139,4 +139,4 @@ def test_strict_build_fails_on_the_same_corpus_and_leaves_the_published_file(bad
     assert "BUILD FAILED: ingest exited with 2" in strict.output
     assert "published warehouse untouched" in strict.output
     assert sha256(warehouse) == before
-    assert list((warehouse.parent / ".build").glob("*.duckdb")) == []
+    assert list((warehouse.parent / ".build" / "ipo").glob("*.duckdb")) == []
