@@ -349,7 +349,7 @@ def masked_rejections(config: BuildConfig, tables: extracted.Tables) -> extracte
 
 
 def step_prepare(
-    config: BuildConfig, published: extracted.Published | None, published_size: health.Size | None
+    config: BuildConfig, published: extracted.Published | None
 ) -> tuple[extracted.Tables, list[extracted.StaleDocument]]:
     """The tables to load: ingest's, with the published rows of documents that failed to read back."""
     tables = masked_rejections(config, extracted.read_extracted(config.extracted_dir))
@@ -366,27 +366,28 @@ def step_prepare(
         )
     counts = extracted.count_rows(tables)
     print(f"  {counts['ingest_documents']} documents, {counts['ingest_figures']} figures to load")
-    if published_size is not None and published is not None:
-        # Fail fast, before dbt: the same guard runs on the candidate before it is published.
-        before = health.Size(
-            published_size.documents,
-            published.tables["ingest_figures"].height if published.has_rows else 0,
-        )
-        after = health.Size(counts["ingest_documents"], counts["ingest_figures"] if published.has_rows else 0)
-        _shrink_guard(config, before, after, "the extracted tables")
+    if published is not None and published.has_rows:
+        # Fail fast, before dbt: the same guard runs on the candidate's marts before it is published.
+        _shrink_guard(config, _contents(published.tables), _contents(tables), "the extracted tables")
     return tables, stale
 
 
-def _shrink_guard(config: BuildConfig, before: health.Size, after: health.Size, what: str) -> None:
+def _contents(tables: extracted.Tables) -> dict[str, int]:
+    return health.contents(
+        tables["ingest_documents"]["document_id"].to_list(), tables["ingest_figures"]["document_id"].to_list()
+    )
+
+
+def _shrink_guard(config: BuildConfig, before: dict[str, int], after: dict[str, int], what: str) -> None:
     problems = health.shrink_problems(before, after, config.shrink_limit)
     if not problems:
         return
-    drop = ", ".join(problems)
+    drop = "; ".join(problems)
     if config.allow_shrink:
-        print(f"  WARNING: {what} shrink: {drop}; published anyway (ALLOW_SHRINK=1)")
+        print(f"  WARNING: {what} lose {drop}: published anyway (ALLOW_SHRINK=1)")
         return
     raise BuildFailed(
-        f"shrink guard: {what} hold {drop} compared with the published warehouse, more than "
+        f"shrink guard: compared with the published warehouse, {what} lose {drop}, more than "
         f"SHRINK_LIMIT={config.shrink_limit:g} ({config.shrink_limit:.0%}); "
         "ALLOW_SHRINK=1 publishes it if the drop is intended"
     )
@@ -766,7 +767,7 @@ def run_build(config: BuildConfig) -> int:
             try:
                 published = _published_tables(config)
                 with timer.step("prepare"):
-                    tables, stale = step_prepare(config, published, published_size)
+                    tables, stale = step_prepare(config, published)
                 names = dict(tables["ingest_documents"].select("document_id", "file_name").rows())
                 made, failures = run_pass(config, timer, tables, candidate, log, first=True)
                 decision = None
@@ -782,9 +783,9 @@ def run_build(config: BuildConfig) -> int:
                             f"still fails {len(failures)} check(s), so they are not about documents: "
                             + " | ".join(f.line() for f in failures)
                         )
-                size = health.inspect_warehouse(candidate)
                 if published_size is not None:
-                    _shrink_guard(config, published_size, size, "the candidate")
+                    before = health.warehouse_contents(config.warehouse_path)
+                    _shrink_guard(config, before, health.warehouse_contents(candidate), "the candidate")
                 with timer.step("publish"):
                     notes = {
                         "documents_quarantined": len(decision.documents) if decision else 0,

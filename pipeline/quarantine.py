@@ -147,7 +147,7 @@ class Tracer:
             row = {k: _plain(v) for k, v in row.items()}
             figure = row.get("figure_id")
             if row.get("is_override") is True or (figure is not None and str(figure) in self.overridden):
-                problems.setdefault("override", []).append(str(figure or "?"))
+                problems.setdefault("override", []).extend([str(figure)] if figure is not None else [])
                 continue
             document = self.document_of(row)
             if document is None or document not in self.documents:
@@ -162,8 +162,8 @@ class Tracer:
         reasons = []
         if "override" in problems:
             figures = sorted(set(problems["override"]))
-            shown = ", ".join(figures[:5])
-            reasons.append(f"rows changed by ref_figure_overrides fail it (figure_id {shown})")
+            shown = f" (figure_id {', '.join(figures[:5])})" if figures else " (is_override)"
+            reasons.append(f"rows changed by ref_figure_overrides fail it{shown}")
         if "none" in problems:
             shown = "; ".join(problems["none"][:3])
             reasons.append(

@@ -173,7 +173,9 @@ def test_a_failing_dbt_test_blocks_publish_and_names_the_failing_node(republishe
         r"FAILED test\.ai_ipo_warehouse\.in_vocabulary_fct_figures\S*currency\S*: Got \d+ result", run.output
     )
     # An override made it: the rows trace to no document's fault, so nothing is quarantined.
-    assert "BUILD FAILED: 1 failing check(s) trace to no document, nothing to quarantine: " in run.output
+    assert re.search(
+        r"BUILD FAILED: \d+ failing check\(s\) trace to no document, nothing to quarantine: ", run.output
+    )
     assert f"rows changed by ref_figure_overrides fail it (figure_id {figure_id})" in run.output, run
     assert "[validate]" not in run.output  # the audit never runs on a candidate dbt rejected
     assert sha256(project.warehouse) == published_sha

@@ -174,3 +174,47 @@ def test_a_read_only_warehouse_folder_fails_in_one_line_without_a_traceback(tmp_
         f"BUILD FAILED: cannot write {config.build_dir}: the file system is read-only",
         "published warehouse untouched: warehouse/ipo.duckdb",
     ]
+
+
+def corpus_of(*documents: str):
+    import polars as pl
+
+    from ingest.schema import SEED_SCHEMAS, conform, empty_frame
+
+    tables = {name: empty_frame(name) for name in SEED_SCHEMAS}
+    rows = [{"document_id": d, "file_name": f"{d}.md"} for d in documents]
+    tables["ingest_documents"] = conform(
+        pl.DataFrame(rows, schema=SEED_SCHEMAS["ingest_documents"]), "ingest_documents"
+    )
+    return tables
+
+
+def margin_failure(document: str):
+    from pipeline import quarantine
+
+    return quarantine.CheckFailure("expectation fct_figures: margin", {document: ["value=900"]})
+
+
+def test_a_traced_failure_quarantines_its_document_unless_strict(tmp_path, capsys):
+    config = build.BuildConfig(tmp_path, tmp_path / "sources", tmp_path / "w" / "ipo.duckdb", strict=False)
+    tables = corpus_of(*(f"d{i}" for i in range(20)))
+
+    kept, decision, stale = build.step_quarantine(config, tables, [margin_failure("d7")], None)
+
+    assert list(decision.documents) == ["d7"] and stale == []
+    assert "d7" not in kept["ingest_documents"]["document_id"].to_list()
+    assert kept["ingest_rejected_documents"].rows() == [
+        (
+            "d7.md",
+            "failed_check",
+            "expectation fct_figures: margin: value=900",
+            "expectation fct_figures: margin",
+        )
+    ]
+    assert "QUARANTINED d7.md (d7): expectation fct_figures: margin" in capsys.readouterr().out
+
+    strict = build.BuildConfig(tmp_path, tmp_path / "sources", tmp_path / "w" / "ipo.duckdb", strict=True)
+    with pytest.raises(
+        build.BuildFailed, match=r"STRICT: 1 document\(s\) fail checks and would be quarantined: d7"
+    ):
+        build.step_quarantine(strict, tables, [margin_failure("d7")], None)

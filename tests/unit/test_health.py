@@ -54,19 +54,48 @@ def test_a_rollback_target_that_does_not_open_is_refused_with_why(tmp_path, proj
     assert "does not open as a DuckDB database" in problem
 
 
+PUBLISHED = {f"d{i}": 10 for i in range(20)}  # 20 documents of 10 figures
+
+
+def without(*gone: str, **figures: int) -> dict[str, int]:
+    return {d: figures.get(d, n) for d, n in PUBLISHED.items() if d not in gone}
+
+
 @pytest.mark.parametrize(
     ("after", "problems"),
     [
-        (health.Size(100, 1000), []),
-        (health.Size(95, 950), []),  # exactly 5%: allowed
-        (health.Size(120, 1300), []),  # growth
-        (health.Size(96, 940), ["figures 1000 -> 940 (-6.0%)"]),
-        (health.Size(50, 0), ["documents 100 -> 50 (-50.0%)", "figures 1000 -> 0 (-100.0%)"]),
+        (PUBLISHED, []),
+        (without("d3"), []),  # 1 of 20 documents, 10 of 200 figures: exactly 5%, allowed
+        (without(d4=0), []),  # 10 figures of one document: 5%
+        (
+            without("d3", "d7"),
+            [
+                "2 of 20 published documents gone (10.0%: d3, d7)",
+                "figures of the published documents 200 -> 180 (-10.0%)",
+            ],
+        ),
+        (
+            without(d1=0, d2=0),
+            ["figures of the published documents 200 -> 180 (-10.0%)"],
+        ),  # a parser regression
     ],
 )
-def test_the_shrink_guard_names_what_fell_by_more_than_the_limit(after, problems):
-    assert health.shrink_problems(health.Size(100, 1000), after, 0.05) == problems
+def test_the_shrink_guard_names_what_of_the_published_warehouse_is_gone(after, problems):
+    assert health.shrink_problems(PUBLISHED, after, 0.05) == problems
+
+
+def test_new_documents_do_not_hide_lost_ones():
+    replaced = {**without(*(f"d{i}" for i in range(5))), **{f"n{i}": 50 for i in range(5)}}
+    assert health.shrink_problems(PUBLISHED, replaced, 0.05) == [
+        "5 of 20 published documents gone (25.0%: d0, d1, d2, d3, d4)",
+        "figures of the published documents 200 -> 150 (-25.0%)",
+    ]
 
 
 def test_nothing_published_cannot_shrink():
-    assert health.shrink_problems(health.Size(0, 0), health.Size(0, 0), 0.05) == []
+    assert health.shrink_problems({}, {"d1": 3}, 0.05) == []
+
+
+def test_a_warehouse_s_contents_are_its_documents_and_their_figures(tmp_path, duckdb_files):
+    path = duckdb_files.make(tmp_path / "ipo.duckdb", WAREHOUSE)
+    assert health.warehouse_contents(path) == {"d0": 50000, "d1": 0, "d2": 0}
