@@ -284,8 +284,10 @@ def step_ingest(config: BuildConfig) -> int | None:
         return 0
     if not config.sources_dir.is_dir():
         raise BuildFailed(f"ingest: sources directory {config.sources_dir} does not exist")
-    command = [sys.executable, "-m", "ingest", "--sources", str(config.sources_dir), "--out", str(out)]
-    command += ["--parquet-out", str(out), "--cache-dir", str(config.ingest_cache_dir)]
+    # Paths as shown (relative to the project, where ingest runs, when inside it): ingest prints them.
+    sources, shown_out = config.shown(config.sources_dir), config.shown(out)
+    command = [sys.executable, "-m", "ingest", "--sources", sources, "--out", shown_out]
+    command += ["--parquet-out", shown_out, "--cache-dir", config.shown(config.ingest_cache_dir)]
     print("  $ " + " ".join(command[1:]), flush=True)
     proc = subprocess.run(
         command,
@@ -384,10 +386,10 @@ def _shrink_guard(config: BuildConfig, before: dict[str, int], after: dict[str, 
         return
     drop = "; ".join(problems)
     if config.allow_shrink:
-        print(f"  WARNING: {what} lose {drop}: published anyway (ALLOW_SHRINK=1)")
+        print(f"  WARNING: {what} against the published warehouse: {drop}; published anyway (ALLOW_SHRINK=1)")
         return
     raise BuildFailed(
-        f"shrink guard: compared with the published warehouse, {what} lose {drop}, more than "
+        f"shrink guard: {what} against the published warehouse: {drop}, more than "
         f"SHRINK_LIMIT={config.shrink_limit:g} ({config.shrink_limit:.0%}); "
         "ALLOW_SHRINK=1 publishes it if the drop is intended"
     )

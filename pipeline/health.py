@@ -130,8 +130,8 @@ def warehouse_contents(path: Path) -> dict[str, int]:
 
 def shrink_problems(before: Mapping[str, int], after: Mapping[str, int], limit: float) -> list[str]:
     """What of `before` (document_id -> figures, the published warehouse) is gone from `after`, for
-    documents and for figures, where more than `limit` of it is: e.g. `1 of 12 published documents
-    gone (8.3%)`, `figures of the published documents 540 -> 470 (-13.0%)`."""
+    documents and for figures, where more than `limit` of it is: e.g. `1 of its 12 documents are gone
+    (8.3%: d7)`, `its documents' figures fall from 540 to 470 (-13.0%)`."""
     problems = []
     if not before:
         return problems
@@ -139,10 +139,10 @@ def shrink_problems(before: Mapping[str, int], after: Mapping[str, int], limit: 
     if len(gone) / len(before) > limit:
         shown = ", ".join(sorted(gone)[:5]) + (" ..." if len(gone) > 5 else "")
         problems.append(
-            f"{len(gone)} of {len(before)} published documents gone ({len(gone) / len(before):.1%}: {shown})"
+            f"{len(gone)} of its {len(before)} documents are gone ({len(gone) / len(before):.1%}: {shown})"
         )
     old = sum(before.values())
     new = sum(after.get(d, 0) for d in before)
     if old and (old - new) / old > limit:
-        problems.append(f"figures of the published documents {old} -> {new} ({(new - old) / old:+.1%})")
+        problems.append(f"its documents' figures fall from {old} to {new} ({(new - old) / old:+.1%})")
     return problems

@@ -303,8 +303,8 @@ def test_the_shrink_guard_fails_an_unexplained_drop_before_dbt(sequence):
     run = sequence.runs["shrink"]
     assert run.returncode == 1, run
     assert (
-        "BUILD FAILED: shrink guard: compared with the published warehouse, the extracted tables lose "
-        "1 of 12 published documents gone (8.3%: 04_chengming_prospectus)"
+        "BUILD FAILED: shrink guard: the extracted tables against the published warehouse: "
+        "1 of its 12 documents are gone (8.3%: 04_chengming_prospectus), more than SHRINK_LIMIT=0.05 (5%)"
     ) in run.output
     assert "ALLOW_SHRINK=1 publishes it if the drop is intended" in run.output
     assert "[dbt]" not in run.output

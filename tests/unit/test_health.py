@@ -70,13 +70,13 @@ def without(*gone: str, **figures: int) -> dict[str, int]:
         (
             without("d3", "d7"),
             [
-                "2 of 20 published documents gone (10.0%: d3, d7)",
-                "figures of the published documents 200 -> 180 (-10.0%)",
+                "2 of its 20 documents are gone (10.0%: d3, d7)",
+                "its documents' figures fall from 200 to 180 (-10.0%)",
             ],
         ),
         (
             without(d1=0, d2=0),
-            ["figures of the published documents 200 -> 180 (-10.0%)"],
+            ["its documents' figures fall from 200 to 180 (-10.0%)"],
         ),  # a parser regression
     ],
 )
@@ -87,8 +87,8 @@ def test_the_shrink_guard_names_what_of_the_published_warehouse_is_gone(after, p
 def test_new_documents_do_not_hide_lost_ones():
     replaced = {**without(*(f"d{i}" for i in range(5))), **{f"n{i}": 50 for i in range(5)}}
     assert health.shrink_problems(PUBLISHED, replaced, 0.05) == [
-        "5 of 20 published documents gone (25.0%: d0, d1, d2, d3, d4)",
-        "figures of the published documents 200 -> 150 (-25.0%)",
+        "5 of its 20 documents are gone (25.0%: d0, d1, d2, d3, d4)",
+        "its documents' figures fall from 200 to 150 (-25.0%)",
     ]
 
 
