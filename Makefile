@@ -5,8 +5,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-export SOURCES_DIR ?= sources
-export WAREHOUSE_PATH ?= warehouse/ipo.duckdb
+SOURCES_DIR ?= sources
+WAREHOUSE_PATH ?= warehouse/ipo.duckdb
+EXPORT_DIR ?= warehouse/exports
+N ?= 1000
+BENCH_SIZES ?= 100,1000,10000
+# What a user sets (environment or command line) reaches the recipes as literal text, never as make or
+# shell code: `$(value X)` stops make expanding a `$(…)` in it, and the recipes read "$$X" (the
+# shell's variable, whose value the shell never re-parses: no `$(…)` or backticks run), never $(X).
+override SOURCES_DIR := $(value SOURCES_DIR)
+override WAREHOUSE_PATH := $(value WAREHOUSE_PATH)
+override EXPORT_DIR := $(value EXPORT_DIR)
+override N := $(value N)
+override BENCH_SIZES := $(value BENCH_SIZES)
+export SOURCES_DIR WAREHOUSE_PATH EXPORT_DIR N BENCH_SIZES
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
@@ -14,7 +26,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export PYTHONPATH := $(CURDIR)
 
 # Docs are generated against a throwaway database so they never touch the published warehouse.
-DOCS_DB := $(or $(TMPDIR),/tmp)/ai_ipo_warehouse_docs.duckdb
+export DOCS_DB := $(or $(value TMPDIR),/tmp)/ai_ipo_warehouse_docs.duckdb
 PY_DIRS := ingest pipeline bench tests
 
 .PHONY: venv build test lint shell docs clean rollback validate fetch changes corpus export bench
@@ -26,7 +38,8 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-## build: ingest sources, dbt build into a new file, audit it, publish it atomically
+## build: ingest sources, dbt build into a new file, audit it (quarantining documents that fail a check),
+## publish it atomically (env STRICT, QUARANTINE_BUDGET, SHRINK_LIMIT, ALLOW_SHRINK, KEEP_PUBLISHED)
 build: venv
 	$(BIN)/python -m pipeline build
 
@@ -39,23 +52,23 @@ test: venv
 validate: venv
 	$(BIN)/python -m pipeline validate
 
-## rollback: put the previously published warehouse back
+## rollback: put the previously published warehouse back, once it opens and passes the suites
 rollback: venv
 	$(BIN)/python -m pipeline rollback
 
 ## shell: read-only SQL session on the published warehouse (publishing is never blocked by it)
 shell: venv
-	@test -f "$(WAREHOUSE_PATH)" || { echo "no warehouse at $(WAREHOUSE_PATH): run make build first" >&2; exit 1; }
-	$(BIN)/duckdb -readonly "$(WAREHOUSE_PATH)"
+	@test -f "$$WAREHOUSE_PATH" || { echo "no warehouse at $$WAREHOUSE_PATH: run make build first" >&2; exit 1; }
+	$(BIN)/duckdb -readonly "$$WAREHOUSE_PATH"
 
 ## docs: static dbt docs (one self-contained HTML file)
 docs: venv
-	rm -f "$(DOCS_DB)" "$(DOCS_DB).wal"
-	$(BIN)/python -m ingest --sources "$(SOURCES_DIR)" --out seeds/extracted
-	DBT_DUCKDB_PATH="$(DOCS_DB)" $(BIN)/dbt seed --quiet
-	DBT_DUCKDB_PATH="$(DOCS_DB)" $(BIN)/dbt run --quiet
-	DBT_DUCKDB_PATH="$(DOCS_DB)" $(BIN)/dbt docs generate --static
-	rm -f "$(DOCS_DB)" "$(DOCS_DB).wal"
+	rm -f "$$DOCS_DB" "$$DOCS_DB.wal"
+	$(BIN)/python -m ingest --sources "$$SOURCES_DIR" --out seeds/extracted
+	DBT_DUCKDB_PATH="$$DOCS_DB" $(BIN)/dbt seed --quiet
+	DBT_DUCKDB_PATH="$$DOCS_DB" $(BIN)/dbt run --quiet
+	DBT_DUCKDB_PATH="$$DOCS_DB" $(BIN)/dbt docs generate --static
+	rm -f "$$DOCS_DB" "$$DOCS_DB.wal"
 	@echo "docs: $(CURDIR)/target/static_index.html"
 
 ## lint: ruff (check + format) on the Python, sqlfluff on the models
@@ -64,31 +77,29 @@ lint: venv
 	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/sqlfluff lint models
 
-## fetch: download new articles listed in $(SOURCES_DIR)/urls.txt into the source folder
+## fetch: download new articles listed in $SOURCES_DIR/urls.txt into the source folder
 fetch: venv
-	$(BIN)/python -m ingest.fetch --urls $(SOURCES_DIR)/urls.txt --sources $(SOURCES_DIR)
+	$(BIN)/python -m ingest.fetch --urls "$$SOURCES_DIR/urls.txt" --sources "$$SOURCES_DIR"
 
 ## changes: what the last publish added, removed and changed (build_log / build_changes, read-only)
 changes: venv
-	@test -f "$(WAREHOUSE_PATH)" || { echo "no warehouse at $(WAREHOUSE_PATH): run make build first" >&2; exit 1; }
-	$(BIN)/python -m pipeline.changes "$(WAREHOUSE_PATH)"
+	@test -f "$$WAREHOUSE_PATH" || { echo "no warehouse at $$WAREHOUSE_PATH: run make build first" >&2; exit 1; }
+	$(BIN)/python -m pipeline.changes "$$WAREHOUSE_PATH"
 
 ## corpus: synthetic corpus of N articles with expected figures (bench/corpus/N)
-N ?= 1000
 corpus: venv
-	$(BIN)/python -m bench.generate --n $(N) --out bench/corpus/$(N)
+	$(BIN)/python -m bench.generate --n "$$N" --out "bench/corpus/$$N"
 
 ## export: Parquet and CSV copies of every published table (text cells safe for spreadsheets)
-EXPORT_DIR ?= warehouse/exports
 export: venv
-	$(BIN)/python -m pipeline export --warehouse "$(WAREHOUSE_PATH)" --out "$(EXPORT_DIR)"
+	$(BIN)/python -m pipeline export --warehouse "$$WAREHOUSE_PATH" --out "$$EXPORT_DIR"
 
 ## bench: corpora of 100, 1,000 and 10,000 articles through every stage; writes BENCHMARKS.md, bench/results.json
-BENCH_SIZES ?= 100,1000,10000
 bench: venv
-	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
+	$(BIN)/python -m bench.run --sizes "$$BENCH_SIZES"
 
-## clean: remove build products (keeps the published warehouse and its previous copy)
+## clean: remove build products (keeps the published warehouse and its earlier copies)
 clean:
-	rm -rf target logs dbt_packages .pytest_cache .ruff_cache seeds/extracted build "$(dir $(WAREHOUSE_PATH)).build"
+	rm -rf target logs dbt_packages .pytest_cache .ruff_cache seeds/extracted build
+	rm -rf -- "$$(dirname -- "$$WAREHOUSE_PATH")/.build"
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

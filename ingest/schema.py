@@ -26,6 +26,9 @@ SEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "sha256": pl.String,  # of the raw bytes
         "encoding": pl.String,  # as detected
         "char_count": pl.Int64,
+        # Set by `python -m pipeline build`, never by ingest (null = false): the document failed to read,
+        # extract or pass a check in this build, and its rows are the ones of the published warehouse.
+        "is_stale": pl.Boolean,
     },
     # One row per figure the extractor classified.
     "ingest_figures": {
@@ -124,9 +127,13 @@ SEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         # binary, undecodable, mojibake, too_large, duplicate, duplicate_id, missing_file, not_a_file,
         # unsupported_type, path_escape, bad_date, bad_language, bad_front_matter, no_manifest_row,
         # malformed_manifest_row, duplicate_manifest_row, bad_file_name, bad_company_name (when read);
-        # too_slow, unknown_vocabulary, unstorable_value (after extraction).
+        # too_slow, unknown_vocabulary, unstorable_value (after extraction); failed_check (quarantined
+        # by `python -m pipeline build`: its rows failed a dbt test or an expectation).
         "reason": pl.String,
         "detail": pl.String,
+        # Only for reason failed_check (written by `python -m pipeline build`): the dbt test or
+        # expectation the document's rows failed.
+        "check_name": pl.String,
     },
 }
 

@@ -6,17 +6,34 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import build, export, publish, validate
+from pipeline import build, export, health, publish, validate
 
 
 def _rollback(config: build.BuildConfig) -> int:
+    """Restore the newest kept warehouse, after checking it opens, holds the marts and passes the suites."""
+    kept = publish.history(config.warehouse_path)
+    if not kept:  # said before taking the lock, which would create the build folder
+        where = publish.prev_path(config.warehouse_path)
+        print(f"ROLLBACK FAILED: no previous warehouse at {where}; nothing to roll back to", file=sys.stderr)
+        return 1
+    print(f"checking {config.shown(kept[0][1])} before restoring it ...", flush=True)
+
+    def check(path: Path) -> list[str]:
+        return health.check_restorable(path, config.project_dir / "expectations")
+
     try:
-        removed = publish.rollback(config.warehouse_path)
-    except publish.PublishError as exc:
+        with build.build_lock(config.build_dir):  # never while a build of this warehouse runs
+            removed = publish.rollback(config.warehouse_path, check=check)
+    except (publish.PublishError, build.BuildFailed) as exc:
         print(f"ROLLBACK FAILED: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"ROLLBACK FAILED: {build.describe_os_error(exc)}", file=sys.stderr)
+        return 1
+    left = len(publish.history(config.warehouse_path))
     print(
-        f"rolled back: {config.warehouse_path} is the previous warehouse again; the replaced one is {removed}"
+        f"rolled back: {config.shown(config.warehouse_path)} is the previous warehouse again; the replaced "
+        f"one is {config.shown(removed)} ({left} earlier warehouse(s) left to roll back to)"
     )
     return 0
 
@@ -52,13 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser(
-        "build", help="ingest, dbt build, validate and publish (env SOURCES_DIR, WAREHOUSE_PATH, STRICT)"
+        "build",
+        help="ingest, dbt build, validate and publish (env SOURCES_DIR, WAREHOUSE_PATH, STRICT, "
+        "QUARANTINE_BUDGET, SHRINK_LIMIT, ALLOW_SHRINK, KEEP_PUBLISHED)",
     )
     make.add_argument(
-        "--skip-ingest", action="store_true", help="reuse seeds/extracted as they are (model development)"
+        "--skip-ingest",
+        action="store_true",
+        help="reuse the extracted tables of the last build as they are (model development)",
     )
     make.add_argument("--force", action="store_true", help="rebuild even if nothing changed (FORCE=1)")
-    commands.add_parser("rollback", help="restore the previously published warehouse")
+    commands.add_parser(
+        "rollback", help="restore the previously published warehouse, once it opens and passes the suites"
+    )
     check = commands.add_parser("validate", help="run the expectation suites against a warehouse file")
     check.add_argument("file", nargs="?", type=Path, help="default: $WAREHOUSE_PATH")
     dump = commands.add_parser(
@@ -67,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     dump.add_argument("--warehouse", type=Path, help="default: $WAREHOUSE_PATH")
     dump.add_argument("--out", type=Path, required=True, help="folder for <table>.parquet and <table>.csv")
     args = parser.parse_args(argv)
-    config = build.BuildConfig.from_env()
+    try:
+        config = build.BuildConfig.from_env()
+    except build.BuildFailed as exc:  # a bad environment value (QUARANTINE_BUDGET=abc ...)
+        print(f"{args.command.upper()} FAILED: {exc}", file=sys.stderr)
+        return 1
     if args.command == "export":
         return _export(args.warehouse or config.warehouse_path, args.out)
     if args.command == "build":

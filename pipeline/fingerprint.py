@@ -1,11 +1,11 @@
 """What a build is made from, as one hash: when it equals the published build's, rebuilding is moot.
 
-The inputs of the warehouse are the extracted seeds (written by ingest from the corpus; the Parquet
-copies of the fast load path hold the same rows), the reference seeds, the dbt project (models,
-macros, singular tests, dbt_project.yml), the expectation suites and the pipeline code that audits
-and publishes. If none of them changed since the published build, dbt and the audit would produce
-the same file again: `python -m pipeline build` says so and stops after ingest (a no-change rebuild
-of 10,000 articles then costs the ingest's cache check, not a dbt build).
+The inputs of the warehouse are the extracted tables (written by ingest from the corpus into the
+build's own folder, as CSV and as Parquet holding the same rows; the CSV are hashed), the reference
+seeds, the dbt project (models, macros, singular tests, dbt_project.yml), the expectation suites and
+the pipeline code that audits and publishes. If none of them changed since the published build, dbt
+and the audit would produce the same file again: `python -m pipeline build` says so and stops after
+ingest (a no-change rebuild of 10,000 articles then costs the ingest's cache check, not a dbt build).
 """
 
 from __future__ import annotations
@@ -27,10 +27,13 @@ INPUTS = (
     "profiles.yml",
 )
 SUFFIXES = {".csv", ".parquet", ".sql", ".yml", ".yaml", ".md", ".py", ".json"}
+#: Seeds a build never loads: `make docs` writes them, `python -m pipeline build` reads its own folder.
+NOT_INPUTS = ("seeds/extracted",)
 
 
 def input_files(project_dir: Path) -> list[Path]:
     files: list[Path] = []
+    skipped = [project_dir / name for name in NOT_INPUTS]
     for name in INPUTS:
         path = project_dir / name
         if path.is_file():
@@ -39,16 +42,22 @@ def input_files(project_dir: Path) -> list[Path]:
             files += [
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix in SUFFIXES and "__pycache__" not in p.parts
+                if p.is_file()
+                and p.suffix in SUFFIXES
+                and "__pycache__" not in p.parts
+                and not any(p.is_relative_to(s) for s in skipped)
             ]
     return sorted(files)
 
 
-def input_fingerprint(project_dir: Path) -> str:
-    """sha256 over the relative path and bytes of every input file, in a fixed order."""
+def input_fingerprint(project_dir: Path, extracted_dir: Path) -> str:
+    """sha256 over the relative path and bytes of every input file, in a fixed order (the extracted
+    tables named by their file name: where the build folder lives does not change what is built)."""
     digest = hashlib.sha256()
-    for path in input_files(project_dir):
-        digest.update(str(path.relative_to(project_dir)).encode("utf-8") + b"\0")
+    named = [(str(p.relative_to(project_dir)), p) for p in input_files(project_dir)]
+    named += [(f"extracted/{p.name}", p) for p in sorted(Path(extracted_dir).glob("*.csv"))]
+    for name, path in named:
+        digest.update(name.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

@@ -1,4 +1,4 @@
-"""Publishing the warehouse file: atomic replace, previous copy kept, failed builds set aside.
+"""Publishing the warehouse file: atomic replace, the last N published copies kept, failed builds set aside.
 
 Why a rename and not a copy: `os.replace` within one filesystem is atomic, so a reader sees either the
 old warehouse or the new one, never half of each. A reader that already holds the old file open (an
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from pathlib import Path
 FAILED_SUFFIX = ".failed.duckdb"
 #: Temporary names beside the published file: `.<name>.tmp-<pid>` (see `_link_atomically`).
 TMP_MARKER = ".tmp-"
+#: Published warehouses kept besides the current one (env KEEP_PUBLISHED).
+DEFAULT_KEEP_PUBLISHED = 3
+#: Failed candidates kept for inspection; older ones are removed (with their dbt logs).
+KEEP_FAILED = 2
+#: The staging folder `pipeline.changes.record_changes` writes beside the candidate.
+CHANGES_TMP_PREFIX = "build_changes."
 
 
 class PublishError(RuntimeError):
@@ -26,7 +33,25 @@ class PublishError(RuntimeError):
 
 def prev_path(target: Path) -> Path:
     """`warehouse/ipo.duckdb` -> `warehouse/ipo.prev.duckdb` (the file published before the current one)."""
-    return target.with_name(f"{target.stem}.prev{target.suffix}")
+    return history_path(target, 1)
+
+
+def history_path(target: Path, n: int) -> Path:
+    """The file published `n` publishes before the current one: `ipo.prev.duckdb`, `ipo.prev.2.duckdb` ..."""
+    middle = "prev" if n == 1 else f"prev.{n}"
+    return target.with_name(f"{target.stem}.{middle}{target.suffix}")
+
+
+def history(target: Path) -> list[tuple[int, Path]]:
+    """The kept published files beside `target`, newest first, as (n, path)."""
+    found = []
+    for path in target.parent.glob(f"{target.stem}.prev*{target.suffix}"):
+        middle = path.name[len(target.stem) + 1 : -len(target.suffix)]
+        if middle == "prev":
+            found.append((1, path))
+        elif middle.startswith("prev.") and middle[5:].isdigit() and int(middle[5:]) >= 2:
+            found.append((int(middle[5:]), path))
+    return sorted(found)
 
 
 def rolled_back_path(target: Path) -> Path:
@@ -82,8 +107,26 @@ class PublishResult:
     notes: list[str] = field(default_factory=list)
 
 
-def publish(candidate: Path, target: Path) -> PublishResult:
-    """Make `candidate` the published warehouse at `target`, keeping the old one as `<stem>.prev.duckdb`.
+def _shift_history(target: Path, keep: int) -> None:
+    """Make room for a new `prev`: prev -> prev.2 -> ... -> prev.<keep>; older ones are removed.
+
+    Each step is one rename, oldest first, so a kill between two leaves every kept file whole (at worst
+    one name free). When prev already is the published file (a publish killed after its link), it is
+    not shifted: it would be kept twice.
+    """
+    first = prev_path(target)
+    if first.exists() and target.exists() and os.path.samefile(first, target):
+        return
+    for n, path in reversed(history(target)):
+        if n >= keep:
+            path.unlink()
+        else:
+            os.replace(path, history_path(target, n + 1))
+
+
+def publish(candidate: Path, target: Path, keep: int = DEFAULT_KEEP_PUBLISHED) -> PublishResult:
+    """Make `candidate` the published warehouse at `target`, keeping the last `keep` published files
+    (`<stem>.prev.duckdb` the newest, then `<stem>.prev.2.duckdb` ...).
 
     The candidate must be a closed DuckDB file (no WAL beside it) on the same filesystem as `target`.
     """
@@ -107,7 +150,8 @@ def publish(candidate: Path, target: Path) -> PublishResult:
         aside = stale_wal.with_name(f"{stale_wal.name}.stale-{int(time.time())}")
         os.replace(stale_wal, aside)
         result.notes.append(f"moved stale {stale_wal.name} aside to {aside.name}")
-    if target.exists():
+    if target.exists() and keep > 0:
+        _shift_history(target, keep)
         previous = prev_path(target)
         _link_atomically(target, previous)
         result.previous = previous
@@ -131,20 +175,31 @@ def set_aside_failed(candidate: Path) -> Path:
     return failed
 
 
-def rollback(target: Path) -> Path:
-    """Put the previously published file back at `target` atomically; return where the replaced one went.
+def rollback(target: Path, check: Callable[[Path], list[str]] | None = None) -> Path:
+    """Put the newest kept published file back at `target` atomically; return where the replaced one went.
 
-    The file taken out of service is kept as `<stem>.rolledback.duckdb`. A second rollback without a
-    publish in between fails: there is only one previous file.
+    `check(path)` lists what is wrong with the file about to be restored; any problem refuses the
+    rollback and `target` is left as it is. The file taken out of service is kept as
+    `<stem>.rolledback.duckdb`; the older kept files move up one place (prev.2 becomes prev ...), so
+    each rollback goes one publish further back until none is left.
     """
     target = Path(target)
-    previous = prev_path(target)
-    if not previous.is_file():
-        raise PublishError(f"rollback: no previous warehouse at {previous}; nothing to roll back to")
+    kept = history(target)
+    if not kept:
+        raise PublishError(f"rollback: no previous warehouse at {prev_path(target)}; nothing to roll back to")
+    _, previous = kept[0]
+    problems = check(previous) if check else []
+    if problems:
+        raise PublishError(
+            f"rollback refused: {previous} is not a good warehouse ({'; '.join(problems)}); "
+            f"{target} is unchanged"
+        )
     removed = rolled_back_path(target)
     if target.exists():
         _link_atomically(target, removed)
     os.replace(previous, target)
+    for position, (_, path) in enumerate(kept[1:], start=1):
+        os.replace(path, history_path(target, position))
     fsync_dir(target.parent)
     return removed
 
@@ -162,6 +217,15 @@ def clean_stale(build_dir: Path, keep: set[Path] | None = None) -> tuple[list[Pa
         return removed, kept_failed
     failed_ids = {_build_id(p.name) for p in build_dir.glob("*" + FAILED_SUFFIX)}
     for path in sorted(build_dir.iterdir()):
+        if path.is_dir() and path.name.startswith(CHANGES_TMP_PREFIX):
+            shutil.rmtree(path)  # the staging folder of a killed change report
+            removed.append(path)
+            continue
+        if path.is_dir():
+            # Half-written files of a killed ingest (its seeds are swapped in only once all are written).
+            for leftover in sorted(path.glob(".*.tmp")):
+                leftover.unlink()
+                removed.append(leftover)
         if not path.is_file() or path in keep:
             continue
         if path.name.endswith(FAILED_SUFFIX) or path.name.endswith(FAILED_SUFFIX + ".wal"):
@@ -174,6 +238,21 @@ def clean_stale(build_dir: Path, keep: set[Path] | None = None) -> tuple[list[Pa
             path.unlink()
             removed.append(path)
     return removed, kept_failed
+
+
+def prune_failed(build_dir: Path, keep: int = KEEP_FAILED) -> list[Path]:
+    """Remove failed candidates older than the newest `keep` (with their WAL and dbt log)."""
+    build_dir = Path(build_dir)
+    failed = sorted(
+        build_dir.glob("*" + FAILED_SUFFIX), key=lambda p: (p.stat().st_mtime, p.name), reverse=True
+    )
+    removed = []
+    for path in failed[keep:]:
+        for leftover in (path, wal_path(path), build_dir / f"dbt.{_build_id(path.name)}.log"):
+            if leftover.exists():
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
 
 
 def clean_stale_beside(target: Path) -> list[Path]:

@@ -104,6 +104,9 @@ class ExpectationOutcome:
     message: str = ""
     examples: list[dict[str, Any]] = field(default_factory=list)
     unexpected_count: int | None = None
+    # Every failing row GX reported (show_columns, the row ids that trace it to a document, and the
+    # checked columns): what `pipeline.quarantine` traces. Empty for table-level expectations.
+    failing_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def blocking(self) -> bool:
@@ -259,12 +262,16 @@ def _exception_messages(info: Any) -> list[str]:
     return messages
 
 
-def _examples(result: dict[str, Any], frame, show: list[str]) -> list[dict[str, Any]]:
+def _failing_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dict(item) for item in result.get("unexpected_index_list") or [] if isinstance(item, dict)]
+
+
+def _examples(result: dict[str, Any], frame, show: list[str], hidden: set[str]) -> list[dict[str, Any]]:
     index_list = result.get("unexpected_index_list") or []
     examples: list[dict[str, Any]] = []
     for item in index_list[:MAX_EXAMPLES]:
         if isinstance(item, dict):
-            examples.append(dict(item))
+            examples.append({k: v for k, v in item.items() if k not in hidden})
         elif item in frame.index:  # a plain row index when no key column could be named
             examples.append({c: frame.at[item, c] for c in show} | {"row": item})
     if not examples and result.get("partial_unexpected_list"):
@@ -305,10 +312,14 @@ def run_suite(suite: SuiteSpec, frame, context=None) -> SuiteOutcome:
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
             batch_parameters={"dataframe": frame}
         )
+        from pipeline.quarantine import ROW_COLUMNS
+
         show = [c for c in suite.show_columns if c in columns]
+        # The row ids that trace a failing row to its document are reported too (not printed).
+        traced = [c for c in ROW_COLUMNS if c in columns and c not in show]
         result_format: dict[str, Any] = {"result_format": "COMPLETE"}
-        if show:
-            result_format["unexpected_index_column_names"] = show
+        if show or traced:
+            result_format["unexpected_index_column_names"] = show + traced
         validation = batch.validate(gx_suite, result_format=result_format)
         # GX does not keep suite order in its results; pair them back by the position stored in meta.
         by_position = {(r.expectation_config.meta or {}).get("position"): r for r in validation.results}
@@ -326,8 +337,9 @@ def run_suite(suite: SuiteSpec, frame, context=None) -> SuiteOutcome:
                 spec,
                 success=bool(r.success) and not messages,
                 message=message,
-                examples=[] if r.success else _examples(result, frame, show),
+                examples=[] if r.success else _examples(result, frame, show, set(traced)),
                 unexpected_count=result.get("unexpected_count"),
+                failing_rows=[] if r.success else _failing_rows(result),
             )
     return SuiteOutcome(suite, [outcomes[i] for i in range(len(suite.expectations))], row_count=len(frame))
 

@@ -20,6 +20,7 @@ final as (
         subject_companies,
         encoding,
         char_count,
+        is_stale,
     from documents
 
 )

@@ -6,39 +6,48 @@ figures as (
 
 ),
 
+documents as (
+
+    select * from {{ ref('stg_ingest__documents') }}
+
+),
+
 final as (
 
     select
-        figure_id,
-        document_id,
-        company_id,
-        table_name,
-        metric,
-        dimension,
-        period_type,
-        period_start,
-        period_end,
-        period_label,
-        value,
-        unit,
-        currency,
-        value_cny,
-        qualifier,
-        char_start,
-        char_end,
-        quote,
-        is_override,
-        value_text,
-        {{ rounding_tolerance('value_text', 'value') }} as rounding_tolerance,
-        converted_value,
-        converted_currency,
-        fx_rate_used,
-        fx_rate_date,
-        fx_rate_source,
-        value_cny_null_reason,
-        override_reason,
-        extraction_rule,
+        figures.figure_id,
+        figures.document_id,
+        figures.company_id,
+        figures.table_name,
+        figures.metric,
+        figures.dimension,
+        figures.period_type,
+        figures.period_start,
+        figures.period_end,
+        figures.period_label,
+        figures.value,
+        figures.unit,
+        figures.currency,
+        figures.value_cny,
+        figures.qualifier,
+        figures.char_start,
+        figures.char_end,
+        figures.quote,
+        figures.is_override,
+        figures.value_text,
+        {{ rounding_tolerance('figures.value_text', 'figures.value') }} as rounding_tolerance,
+        figures.converted_value,
+        figures.converted_currency,
+        figures.fx_rate_used,
+        figures.fx_rate_date,
+        figures.fx_rate_source,
+        figures.value_cny_null_reason,
+        figures.override_reason,
+        figures.extraction_rule,
+        coalesce(documents.is_stale, false) as is_stale,
     from figures
+    left join documents
+        on figures.document_id = documents.document_id
 
 )
 

@@ -12,6 +12,7 @@ final as (
         file_name,
         reason,
         detail,
+        check_name,
     from rejected
 
 )

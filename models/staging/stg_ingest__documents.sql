@@ -2,7 +2,7 @@ with
 
 source as (
 
-    {% if var('ingest_load') == 'parquet' %}
+    {% if var('ingest_load') == 'source' %}
     select * from {{ source('ingest', 'ingest_documents') }}
     {% else %}
     select * from {{ ref('ingest_documents') }}
@@ -24,6 +24,7 @@ renamed as (
         cast(sha256 as varchar) as sha256,
         cast(encoding as varchar) as encoding,
         cast(char_count as bigint) as char_count,
+        coalesce(cast(is_stale as boolean), false) as is_stale,
     from source
 
 )

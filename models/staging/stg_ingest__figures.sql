@@ -2,7 +2,7 @@ with
 
 source as (
 
-    {% if var('ingest_load') == 'parquet' %}
+    {% if var('ingest_load') == 'source' %}
     select * from {{ source('ingest', 'ingest_figures') }}
     {% else %}
     select * from {{ ref('ingest_figures') }}

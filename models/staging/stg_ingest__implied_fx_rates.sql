@@ -2,7 +2,7 @@ with
 
 source as (
 
-    {% if var('ingest_load') == 'parquet' %}
+    {% if var('ingest_load') == 'source' %}
     select * from {{ source('ingest', 'ingest_implied_fx_rates') }}
     {% else %}
     select * from {{ ref('ingest_implied_fx_rates') }}

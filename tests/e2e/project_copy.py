@@ -55,7 +55,8 @@ class Project:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / "warehouse" / ".build"
+        """The build folder of `warehouse` (each warehouse has its own, named after its file)."""
+        return self.root / "warehouse" / ".build" / "ipo"
 
     def env(self, extra_env: dict[str, str] | None = None) -> dict[str, str]:
         """The environment of a build in the copy: its own paths, no telemetry, no inherited STRICT."""
@@ -102,3 +103,30 @@ class Project:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def host_paths(warehouse: Path, *needles: str) -> list[tuple[str, str, str]]:
+    """(table, column, cell) of every text cell of `warehouse`, and every view's SQL, holding a needle."""
+    import duckdb
+
+    found = []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'main' and data_type = 'VARCHAR'"
+        ).fetchall()
+        for table, column in columns:
+            quoted = '"' + column.replace('"', '""') + '"'
+            for needle in needles:
+                hits = con.execute(
+                    f'select {quoted} from main."{table}" where contains({quoted}, ?)', [needle]
+                ).fetchall()
+                found += [(table, column, cell) for (cell,) in hits]
+        for name, sql in con.execute(
+            "select view_name, sql from duckdb_views() where not internal"
+        ).fetchall():
+            found += [(name, "view sql", sql) for needle in needles if needle in sql]
+    finally:
+        con.close()
+    return found

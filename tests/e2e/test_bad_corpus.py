@@ -19,7 +19,7 @@ import pytest
 
 from tests.unit.test_documents import expected_rejections, make_runtime_cases
 
-from .project_copy import PROJECT_ROOT, sha256
+from .project_copy import PROJECT_ROOT, host_paths, sha256
 
 pytestmark = pytest.mark.e2e
 
@@ -126,6 +126,18 @@ def test_good_documents_are_published_with_their_figures(bad_build, corpus):
     assert {name: bad_neighbours[name] for name in good - real} == dict.fromkeys(good - real, 0)
 
 
+def test_published_rejections_hold_no_host_paths(bad_build, corpus):
+    project, warehouse, _, run = bad_build
+    folder, _, _ = corpus
+    assert run.returncode == 0, why_it_failed(run)
+    # The escaping symlink resolves outside the corpus: the rejection says so without the host's path.
+    assert host_paths(warehouse, str(folder.parent), str(project.root)) == []
+    [(detail,)] = rows(
+        warehouse, "select detail from rejected_documents where file_name = 'symlink_escape.txt'"
+    )
+    assert detail == "symlink_escape.txt: resolves to …/outside_secret.txt, outside the source folder"
+
+
 def test_strict_build_fails_on_the_same_corpus_and_leaves_the_published_file(bad_build):
     project, warehouse, env, run = bad_build
     assert run.returncode == 0, why_it_failed(run)
@@ -139,4 +151,4 @@ def test_strict_build_fails_on_the_same_corpus_and_leaves_the_published_file(bad
     assert "BUILD FAILED: ingest exited with 2" in strict.output
     assert "published warehouse untouched" in strict.output
     assert sha256(warehouse) == before
-    assert list((warehouse.parent / ".build").glob("*.duckdb")) == []
+    assert list((warehouse.parent / ".build" / "ipo").glob("*.duckdb")) == []

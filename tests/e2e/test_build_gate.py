@@ -140,8 +140,12 @@ def test_an_absurd_figure_fails_the_audit_and_leaves_the_published_file_untouche
     dbt_caught = re.search(r"FAILED test\.\S+fct_figures\S*value", run.output)
     assert gx_caught or dbt_caught, run
     if gx_caught:
-        assert "BUILD FAILED: validate:" in run.output and "validate: fct_figures" in run.output, run
+        assert "validate: fct_figures" in run.output, run
         assert f"figure_id='{figure_id}'" in run.output and "value=1e+20" in run.output, run
+    # The failing rows trace to a document, but an override changed them: no quarantine, the build fails.
+    assert "BUILD FAILED: " in run.output and "trace to no document, nothing to quarantine" in run.output, run
+    assert f"rows changed by ref_figure_overrides fail it (figure_id {figure_id})" in run.output, run
+    assert "QUARANTINED" not in run.output
     assert (sha256(project.warehouse), sha256(project.previous)) == (published_sha, previous_sha)
     [failed] = project.build_dir.glob("*.failed.duckdb")
     assert query(failed, f"select value from fct_figures where figure_id = '{figure_id}'") == [(1e20,)]
@@ -168,7 +172,11 @@ def test_a_failing_dbt_test_blocks_publish_and_names_the_failing_node(republishe
     assert re.search(
         r"FAILED test\.ai_ipo_warehouse\.in_vocabulary_fct_figures\S*currency\S*: Got \d+ result", run.output
     )
-    assert "BUILD FAILED: dbt build failed (full log: " in run.output
+    # An override made it: the rows trace to no document's fault, so nothing is quarantined.
+    assert re.search(
+        r"BUILD FAILED: \d+ failing check\(s\) trace to no document, nothing to quarantine: ", run.output
+    )
+    assert f"rows changed by ref_figure_overrides fail it (figure_id {figure_id})" in run.output, run
     assert "[validate]" not in run.output  # the audit never runs on a candidate dbt rejected
     assert sha256(project.warehouse) == published_sha
 

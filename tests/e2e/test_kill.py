@@ -242,13 +242,19 @@ KILL_BEFORE_NTH_OPERATION = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("nth", [1, 2, 3, 4])
+#: The filesystem operations of a publish with one kept file before it: shift prev -> prev.2, link the
+#: published file to a temporary name, rename that to prev, rename the candidate to the published name.
+PUBLISH_OPERATIONS = ["replace", "link", "replace", "replace"]
+KEPT = [".build", "ipo.duckdb", "ipo.prev.2.duckdb", "ipo.prev.duckdb"]
+
+
+@pytest.mark.parametrize("nth", [1, 2, 3, 4, 5])
 def test_publish_killed_between_any_two_of_its_renames(tmp_path, duckdb_files, nth):
-    """link old -> .tmp, rename .tmp -> prev, rename candidate -> published: a kill before any of them
-    leaves the old published file whole, and the next publish completes and clears the leftovers."""
+    """A kill before any operation of a publish leaves the old published file whole, every kept file
+    whole, and the next publish completes and clears the leftovers."""
     target = duckdb_files.marker(tmp_path / "warehouse" / "ipo.duckdb", "old")
     duckdb_files.marker(publish.prev_path(target), "older")
-    candidate = duckdb_files.marker(tmp_path / "warehouse" / ".build" / "ipo.new.duckdb", "new")
+    candidate = duckdb_files.marker(tmp_path / "warehouse" / ".build" / "ipo" / "ipo.new.duckdb", "new")
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
 
     proc = subprocess.run(
@@ -261,22 +267,25 @@ def test_publish_killed_between_any_two_of_its_renames(tmp_path, duckdb_files, n
 
     operations = proc.stdout.split()
     print(f"kill before operation {nth}: {proc.stdout.strip()}")
-    if nth <= 3:
+    kept = lambda: [duckdb_files.read(p) for _, p in publish.history(target)]  # noqa: E731
+    if nth <= len(PUBLISH_OPERATIONS):
         assert proc.returncode == -signal.SIGKILL, proc.stderr
-        assert operations == ["link", "replace", "replace"][:nth]
+        assert operations == PUBLISH_OPERATIONS[:nth]
         assert duckdb_files.read(target) == "old"
-        assert duckdb_files.read(publish.prev_path(target)) == ("older" if nth < 3 else "old")
+        # Every kept file is whole; at worst one name is free for a moment (older moved, old not yet).
+        assert kept() == {1: ["older"], 2: ["older"], 3: ["older"], 4: ["old", "older"]}[nth]
     else:
         assert proc.returncode == 0, proc.stderr
-        assert (duckdb_files.read(target), duckdb_files.read(publish.prev_path(target))) == ("new", "old")
-        assert sorted(p.name for p in target.parent.iterdir()) == [".build", "ipo.duckdb", "ipo.prev.duckdb"]
+        assert (duckdb_files.read(target), kept()) == ("new", ["old", "older"])
+        assert sorted(p.name for p in target.parent.iterdir()) == KEPT
         return
     leftovers = [p.name for p in publish.clean_stale_beside(target)]
-    if nth == 2:  # killed between the link and its rename: the temporary name is left, and removed
+    if nth == 3:  # killed between the link and its rename: the temporary name is left, and removed
         assert len(leftovers) == 1 and re.fullmatch(r"\.ipo\.prev\.duckdb\.tmp-\d+", leftovers[0]), leftovers
     else:
         assert leftovers == []
     publish.publish(candidate, target)
-    assert (duckdb_files.read(target), duckdb_files.read(publish.prev_path(target))) == ("new", "old")
+    assert duckdb_files.read(target) == "new"
+    assert kept()[0] == "old" and "older" in kept()
     # Nothing left beside it, not even after a kill that left prev and target as one linked file.
-    assert sorted(p.name for p in target.parent.iterdir()) == [".build", "ipo.duckdb", "ipo.prev.duckdb"]
+    assert [p.name for p in target.parent.iterdir() if p.name.startswith(".") and p.name != ".build"] == []

@@ -119,7 +119,7 @@ def test_cli_reads_extracts_and_writes_seeds(tmp_path, fakes, capsys):
     assert figures["quote"].to_list() == ["新一轮", "新一轮"]
     assert figures["value"].to_list() == [-1.5, -1.5]
     rejected = read_seed(out / "ingest_rejected_documents.csv", "ingest_rejected_documents")
-    assert rejected.rows() == [("bad.txt", "empty", "bad.txt: 0 bytes")]
+    assert rejected.rows() == [("bad.txt", "empty", "bad.txt: 0 bytes", None)]  # check_name: the pipeline's
     assert read_seed(out / "ingest_discovered_companies.csv", "ingest_discovered_companies").height == 1
 
 

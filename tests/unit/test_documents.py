@@ -184,7 +184,7 @@ def test_good_inputs_are_accepted_next_to_the_bad_ones(bad_corpus):
     )
     assert big5.text[big5.body_start :].startswith("遠山科技近日向港交所遞交招股書")
     assert accepted["good_bom"].title == "明月机器人"
-    assert bad_corpus.rejected_df.columns == ["file_name", "reason", "detail"]
+    assert bad_corpus.rejected_df.columns == ["file_name", "reason", "detail", "check_name"]
     assert bad_corpus.rejected_df.height == len(bad_corpus.rejected)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -15,7 +16,7 @@ from pipeline import build, publish
 @pytest.fixture
 def layout(tmp_path: Path) -> tuple[Path, Path]:
     """(build dir, published target) on the same filesystem, as the build uses them."""
-    build_dir = tmp_path / "warehouse" / ".build"
+    build_dir = tmp_path / "warehouse" / ".build" / "ipo"
     build_dir.mkdir(parents=True)
     return build_dir, tmp_path / "warehouse" / "ipo.duckdb"
 
@@ -167,8 +168,8 @@ def test_a_read_only_session_on_the_published_file_does_not_block_publish(layout
 
 
 def test_a_build_that_fails_early_reports_why_and_leaves_the_published_file(layout, duckdb_files, capsys):
-    build_dir, target = layout
-    publish.publish(duckdb_files.marker(build_dir / "ipo.b1.duckdb", "b1"), target)
+    _, target = layout
+    duckdb_files.make(target, MINIMAL_WAREHOUSE)
     before = target.read_bytes()
     config = build.BuildConfig(
         project_dir=target.parent.parent,
@@ -182,4 +183,124 @@ def test_a_build_that_fails_early_reports_why_and_leaves_the_published_file(layo
     err = capsys.readouterr().err
     assert f"BUILD FAILED: ingest: sources directory {config.sources_dir} does not exist" in err
     assert target.read_bytes() == before
-    assert sorted(p.name for p in build_dir.iterdir()) == [".lock"]
+    assert config.build_dir == target.parent / ".build" / "ipo"
+    assert sorted(p.name for p in config.build_dir.iterdir()) == [".lock"]
+
+
+#: The two marts a build checks in the published file before anything else.
+MINIMAL_WAREHOUSE = (
+    "create table dim_documents as select 'd1' as document_id; "
+    "create table fct_figures as select 'f1' as figure_id, 'd1' as document_id"
+)
+
+
+# --- the last N published warehouses -------------------------------------------------------------------
+
+
+def publish_builds(build_dir: Path, target: Path, duckdb_files, labels, keep=3) -> None:
+    for label in labels:
+        publish.publish(duckdb_files.marker(build_dir / f"ipo.{label}.duckdb", label), target, keep=keep)
+
+
+def kept_labels(target: Path, duckdb_files) -> list[tuple[str, str]]:
+    return [(path.name, duckdb_files.read(path)) for _, path in publish.history(target)]
+
+
+def test_the_last_three_published_warehouses_are_kept_newest_first(layout, duckdb_files):
+    build_dir, target = layout
+
+    publish_builds(build_dir, target, duckdb_files, ["b1", "b2", "b3", "b4", "b5"])
+
+    assert duckdb_files.read(target) == "b5"
+    assert kept_labels(target, duckdb_files) == [
+        ("ipo.prev.duckdb", "b4"),
+        ("ipo.prev.2.duckdb", "b3"),
+        ("ipo.prev.3.duckdb", "b2"),
+    ]
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        ".build",
+        "ipo.duckdb",
+        "ipo.prev.2.duckdb",
+        "ipo.prev.3.duckdb",
+        "ipo.prev.duckdb",
+    ]
+
+
+def test_keep_published_is_configurable_and_drops_the_older_files(layout, duckdb_files):
+    build_dir, target = layout
+    publish_builds(build_dir, target, duckdb_files, ["b1", "b2", "b3", "b4"], keep=3)
+
+    publish_builds(build_dir, target, duckdb_files, ["b5"], keep=1)
+
+    assert kept_labels(target, duckdb_files) == [("ipo.prev.duckdb", "b4")]
+
+
+def test_each_rollback_goes_one_publish_further_back_until_none_is_left(layout, duckdb_files):
+    build_dir, target = layout
+    publish_builds(build_dir, target, duckdb_files, ["b1", "b2", "b3", "b4"])
+
+    seen = []
+    for _ in range(3):
+        publish.rollback(target)
+        seen.append((duckdb_files.read(target), [label for _, label in kept_labels(target, duckdb_files)]))
+
+    assert seen == [("b3", ["b2", "b1"]), ("b2", ["b1"]), ("b1", [])]
+    with pytest.raises(publish.PublishError, match="no previous warehouse"):
+        publish.rollback(target)
+    assert duckdb_files.read(target) == "b1"
+
+
+def test_rollback_refuses_a_file_its_check_finds_bad_and_changes_nothing(layout, duckdb_files):
+    build_dir, target = layout
+    publish_builds(build_dir, target, duckdb_files, ["b1", "b2", "b3"])
+    checked = []
+
+    def check(path):
+        checked.append(path.name)
+        return ["it does not open"]
+
+    with pytest.raises(
+        publish.PublishError, match=r"rollback refused: .*ipo\.prev\.duckdb .*it does not open"
+    ):
+        publish.rollback(target, check=check)
+
+    assert checked == ["ipo.prev.duckdb"]
+    assert duckdb_files.read(target) == "b3"
+    assert [label for _, label in kept_labels(target, duckdb_files)] == ["b2", "b1"]
+    assert not publish.rolled_back_path(target).exists()
+
+
+def test_a_publish_killed_after_its_link_does_not_keep_the_published_file_twice(layout, duckdb_files):
+    build_dir, target = layout
+    publish_builds(build_dir, target, duckdb_files, ["b1", "b2"])
+    # The state a kill between `link published -> prev` and `rename candidate -> published` leaves.
+    publish.prev_path(target).unlink()
+    os.link(target, publish.prev_path(target))
+
+    publish_builds(build_dir, target, duckdb_files, ["b3"])
+
+    assert duckdb_files.read(target) == "b3"
+    assert [label for _, label in kept_labels(target, duckdb_files)] == ["b2"]
+
+
+def test_only_the_last_two_failed_candidates_are_kept(layout, duckdb_files):
+    build_dir, _ = layout
+    for n in range(1, 5):
+        failed = duckdb_files.marker(build_dir / f"ipo.b{n}.failed.duckdb", f"b{n}")
+        (build_dir / f"dbt.b{n}.log").write_text(f"why b{n} failed")
+        os.utime(failed, (1_000_000 + n, 1_000_000 + n))
+
+    removed = publish.prune_failed(build_dir)
+
+    assert sorted(p.name for p in removed) == [
+        "dbt.b1.log",
+        "dbt.b2.log",
+        "ipo.b1.failed.duckdb",
+        "ipo.b2.failed.duckdb",
+    ]
+    assert sorted(p.name for p in build_dir.iterdir()) == [
+        "dbt.b3.log",
+        "dbt.b4.log",
+        "ipo.b3.failed.duckdb",
+        "ipo.b4.failed.duckdb",
+    ]

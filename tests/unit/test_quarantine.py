@@ -126,6 +126,7 @@ def test_an_unstorable_value_rejects_only_its_document(tmp_path):
             "unstorable.txt: ingest_figures.value 1e+28 does not fit a 64-bit integer "
             "(dbt casts it to BIGINT), read from "
             "'星河智能发布公告称，公司2024年营业收入为99999999999999999999亿元。'",
+            None,  # check_name: only the pipeline's failed_check rows have one
         )
     ]
     assert seeds["ingest_documents"]["document_id"].to_list() == [UNISOUND, ZHIPU]
@@ -151,6 +152,7 @@ def test_an_unknown_vocabulary_value_rejects_only_its_document(tmp_path, monkeyp
             "unknown_vocabulary",
             f"{UNISOUND}.txt: ingest_events.event_type is 'hearing_passed', not a value of the vocabulary "
             "event_type (seeds/reference/ref_vocabularies.csv)",
+            None,
         )
     ]
     assert seeds["ingest_documents"]["document_id"].to_list() == [ZHIPU]

@@ -29,6 +29,7 @@ KNOWN_IDENTIFIERS = {
     ("pipeline/changes.py", "table"): "the constant names build_log / build_changes",
     ("pipeline/export.py", "query"): "select_safe(): quoted column names and constant neutralisation SQL",
     ("pipeline/export.py", "options"): "the constant COPY options of FORMATS",
+    ("pipeline/quarantine.py", "relation"): "dbt's relation_name of a model, from the build's own manifest",
 }
 
 

@@ -154,6 +154,7 @@ def test_every_rejection_reason_of_ingest_is_in_the_vocabulary():
         r"^- ``([a-z_]+)``", (PROJECT_ROOT / "ingest/documents.py").read_text(), re.MULTILINE
     )
     later = {"too_slow", "unknown_vocabulary", "unstorable_value"}  # timeout.py, quarantine.py
+    later.add("failed_check")  # pipeline/quarantine.py: a document whose rows failed a check
     assert set(documented) | later == vocabularies()["rejection_reason"]
 
 

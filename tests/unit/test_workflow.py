@@ -229,12 +229,16 @@ def test_refresh_sets_up_python_with_a_pip_cache_and_caches_the_venv_and_ingest_
     caches = {
         s["with"]["path"]: s["with"] for s in steps if str(s.get("uses", "")).startswith("actions/cache@")
     }
-    assert set(caches) == {".venv", "build/cache", "warehouse/ipo.duckdb\nwarehouse/ipo.prev.duckdb\n"}
+    warehouses = "warehouse/ipo.duckdb\nwarehouse/ipo.prev.duckdb\nwarehouse/ipo.prev.*.duckdb\n"
+    assert set(caches) == {".venv", "build/cache", warehouses}
     assert "hashFiles('requirements.txt')" in caches[".venv"]["key"]
     assert "python-version" in caches[".venv"]["key"]  # a venv only works with the interpreter it was made by
     assert caches["build/cache"]["restore-keys"].strip()  # a new run starts from the last run's cache
     # The change report compares against the last published warehouse, restored from the last run.
-    assert caches["warehouse/ipo.duckdb\nwarehouse/ipo.prev.duckdb\n"]["restore-keys"].strip()
+    assert caches[warehouses]["restore-keys"].strip()
+    # The build uses the cached folder, not its own one beside the warehouse.
+    [build] = [s for s in steps if s.get("id") == "build"]
+    assert build["env"]["INGEST_CACHE_DIR"] == "build/cache"
 
 
 def test_refresh_commits_fetched_articles_back_only_after_build_and_tests():
@@ -252,7 +256,7 @@ def test_refresh_uploads_the_warehouse_its_exports_and_the_docs_site():
     assert set(published) == {"warehouse/ipo.duckdb", "warehouse/exports/", "target/static_index.html"}
     assert all(s["with"]["if-no-files-found"] == "error" for s in published.values())
     [failed] = [s for s in uploads if s.get("if") == "failure()"]
-    assert "warehouse/.build/*.failed.duckdb" in failed["with"]["path"]
+    assert "warehouse/.build/ipo/*.failed.duckdb" in failed["with"]["path"]
 
 
 def test_a_failed_audit_fails_the_run_and_writes_a_summary():
