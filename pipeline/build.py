@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -630,14 +630,16 @@ def step_quarantine(
     tables: extracted.Tables,
     failures: list[quarantine.CheckFailure],
     published: extracted.Published | None,
+    at_ingest: Sequence[str] = (),
 ) -> tuple[extracted.Tables, quarantine.Decision, list[extracted.StaleDocument]]:
-    """Take the documents of traced failures out (within the budget), or fail the build."""
+    """Take the documents of traced failures out (within the budget, which the documents ingest
+    quarantined count in), or fail the build."""
     for failure in failures:
         print(f"  {'traced' if failure.traced else 'untraced'}: {failure.line()}")
     n_documents = tables["ingest_documents"].height
     try:
         decision = quarantine.decide(
-            failures, n_documents, budget=config.quarantine_budget, strict=config.strict
+            failures, n_documents, budget=config.quarantine_budget, strict=config.strict, at_ingest=at_ingest
         )
     except quarantine.Refused as exc:
         raise BuildFailed(str(exc)) from exc
@@ -659,9 +661,10 @@ def step_quarantine(
         if document_id in kept:
             note = f"; its {kept[document_id].figures} published figures are kept (stale)"
         print(f"  QUARANTINED {names[document_id]} ({document_id}): {checks}{note}")
-    share = len(decision.documents) / max(n_documents, 1)
+    quarantined, total = len(decision.documents) + len(at_ingest), n_documents + len(at_ingest)
+    share = quarantined / max(total, 1)
     print(
-        f"  {len(decision.documents)} of {n_documents} documents quarantined ({share:.1%}, "
+        f"  {quarantined} of {total} documents quarantined ({share:.1%}, "
         f"QUARANTINE_BUDGET={config.quarantine_budget:g}); building the rest once more"
     )
     return tables, decision, stale
@@ -721,10 +724,38 @@ def _publish(
         print(f"  kept {len(history)} earlier warehouse(s) (KEEP_PUBLISHED={config.keep_published})")
 
 
+def ingest_quarantines(tables: extracted.Tables) -> dict[str, str]:
+    """File name -> detail of the documents ingest quarantined (quarantine.EXTRACTION_REASONS)."""
+    rejected = tables["ingest_rejected_documents"].select("file_name", "reason", "detail").rows()
+    chosen = set(quarantine.extraction_quarantines([(name, reason) for name, reason, _ in rejected]))
+    return {name: f"{reason}: {detail}" for name, reason, detail in rejected if name in chosen}
+
+
+def step_ingest_budget(config: BuildConfig, at_ingest: dict[str, str], n_loaded: int) -> None:
+    """STRICT and the error budget over what ingest quarantined, before dbt runs."""
+    for name, why in sorted(at_ingest.items()):
+        print(f"  QUARANTINED {name} at ingest: {why}")
+    try:
+        quarantine.check_budget(
+            [Path(name).stem for name in sorted(at_ingest)],
+            n_loaded + len(at_ingest),
+            budget=config.quarantine_budget,
+            strict=config.strict,
+        )
+    except quarantine.Refused as exc:
+        raise BuildFailed(str(exc)) from exc
+
+
 def _warnings(
-    stale: list[extracted.StaleDocument], decision: quarantine.Decision | None, names: dict[str, str]
+    stale: list[extracted.StaleDocument],
+    decision: quarantine.Decision | None,
+    names: dict[str, str],
+    at_ingest: dict[str, str],
 ) -> list[str]:
     lines = []
+    if at_ingest:
+        lines.append(f"WARNING: {len(at_ingest)} document(s) quarantined at ingest (rejected_documents):")
+        lines += [f"  {name}: {why}" for name, why in sorted(at_ingest.items())]
     if decision is not None:
         lines.append(
             f"WARNING: {len(decision.documents)} document(s) quarantined "
@@ -771,11 +802,15 @@ def run_build(config: BuildConfig) -> int:
                 with timer.step("prepare"):
                     tables, stale = step_prepare(config, published)
                 names = dict(tables["ingest_documents"].select("document_id", "file_name").rows())
+                at_ingest = ingest_quarantines(tables)
+                step_ingest_budget(config, at_ingest, tables["ingest_documents"].height)
                 made, failures = run_pass(config, timer, tables, candidate, log, first=True)
                 decision = None
                 if made is None:
                     with timer.step("quarantine"):
-                        tables, decision, stale_again = step_quarantine(config, tables, failures, published)
+                        tables, decision, stale_again = step_quarantine(
+                            config, tables, failures, published, [Path(n).stem for n in sorted(at_ingest)]
+                        )
                         stale += stale_again
                         candidate.unlink(missing_ok=True)  # failed; the rebuild replaces it
                     made, failures = run_pass(config, timer, tables, candidate, log, first=False)
@@ -790,12 +825,13 @@ def run_build(config: BuildConfig) -> int:
                     _shrink_guard(config, before, health.warehouse_contents(candidate), "the candidate")
                 with timer.step("publish"):
                     notes = {
-                        "documents_quarantined": len(decision.documents) if decision else 0,
+                        "documents_quarantined": (len(decision.documents) if decision else 0)
+                        + len(at_ingest),
                         "documents_stale": len(stale),
                     }
                     facts = (build_id, started_at, documents_extracted, inputs)
                     _publish(config, candidate, *facts, made, timer, notes)
-                warnings = _warnings(stale, decision, names)
+                warnings = _warnings(stale, decision, names, at_ingest)
             except Exception as exc:
                 # Whatever went wrong after ingest, the candidate is set aside and never published.
                 if candidate.exists():

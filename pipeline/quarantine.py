@@ -329,9 +329,53 @@ class Decision:
     untraced: list[CheckFailure]
 
 
-def decide(failures: Sequence[CheckFailure], n_documents: int, *, budget: float, strict: bool) -> Decision:
+#: Rejections by ingest of documents that read fine but whose extraction gave something the warehouse
+#: cannot publish: what a parser regression produces, so they count in STRICT and the error budget
+#: exactly like the documents a failing check quarantines.
+EXTRACTION_REASONS = frozenset({"bad_company_name", "too_slow", "unknown_vocabulary", "unstorable_value"})
+
+
+def extraction_quarantines(rejected: Sequence[tuple[str, str]]) -> list[str]:
+    """The file names of (file_name, reason) rejections that are quarantines of extraction."""
+    return sorted({name for name, reason in rejected if reason in EXTRACTION_REASONS})
+
+
+def _listed(names: Sequence[str]) -> str:
+    names = sorted(names)
+    return ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+def check_budget(quarantined: Sequence[str], n_documents: int, *, budget: float, strict: bool) -> None:
+    """Raise Refused when STRICT and anything is quarantined, or when more than `budget` of the
+    documents (n_documents counts the quarantined ones) are."""
+    if not quarantined:
+        return
+    share = len(quarantined) / max(n_documents, 1)
+    if strict:
+        raise Refused(
+            f"STRICT: {len(quarantined)} document(s) fail checks and would be quarantined: "
+            + _listed(quarantined)
+        )
+    if share > budget:
+        raise Refused(
+            f"error budget: {len(quarantined)} of {n_documents} documents ({share:.1%}) fail checks, more "
+            f"than QUARANTINE_BUDGET={budget:g} ({budget:.0%}); a parser or model regression? "
+            f"{_listed(quarantined)}"
+        )
+
+
+def decide(
+    failures: Sequence[CheckFailure],
+    n_documents: int,
+    *,
+    budget: float,
+    strict: bool,
+    at_ingest: Sequence[str] = (),
+) -> Decision:
     """Quarantine the documents of every traced failure, or raise Refused saying why not.
 
+    `n_documents` counts the documents loaded; `at_ingest` names those ingest already quarantined
+    (EXTRACTION_REASONS), which count in STRICT and the budget as well.
     Untraced failures next to traced ones do not stop the quarantine: they may be consequences of the
     quarantined documents (an offering row built from an absurd figure). The rebuild without those
     documents must pass every check, or the build fails.
@@ -347,13 +391,5 @@ def decide(failures: Sequence[CheckFailure], n_documents: int, *, budget: float,
     for failure in traced:
         for document, values in failure.documents.items():
             hits.setdefault(document, []).append(CheckHit(failure.check, ", ".join(values)))
-    share = len(hits) / max(n_documents, 1)
-    listed = ", ".join(sorted(hits)[:10]) + (f" and {len(hits) - 10} more" if len(hits) > 10 else "")
-    if strict:
-        raise Refused(f"STRICT: {len(hits)} document(s) fail checks and would be quarantined: {listed}")
-    if share > budget:
-        raise Refused(
-            f"error budget: {len(hits)} of {n_documents} documents ({share:.1%}) fail checks, more than "
-            f"QUARANTINE_BUDGET={budget:g} ({budget:.0%}); a parser or model regression? {listed}"
-        )
+    check_budget([*hits, *at_ingest], n_documents + len(at_ingest), budget=budget, strict=strict)
     return Decision(documents=hits, untraced=untraced)

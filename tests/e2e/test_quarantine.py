@@ -1,16 +1,18 @@
 """End to end: publish what is good, quarantine what broke, never lose what was published.
 
 One corpus - the two real articles, ten test articles and `tests/failing_checks/` (an article stating a
-900% gross margin) - goes through a sequence of real builds into `shared/ipo.duckdb` of the session's
-project copy (module fixture, ~3 minutes on 2 cores). The first three run at once, each with its own
-SOURCES_DIR or WAREHOUSE_PATH in the same folder:
+900% gross margin, which ingest rejects against the suite's range, and one converting a market cap into
+more renminbi than the fct_figures suite allows, which only the audit sees) - goes through a sequence of
+real builds into `shared/ipo.duckdb` of the session's project copy (module fixture, ~3 minutes on 2
+cores). The first three run at once, each with its own SOURCES_DIR or WAREHOUSE_PATH in the same folder:
 
-1. quarantine: the absurd document is quarantined by the expectation that rejects it, the other twelve
-   are published, the build exits 0 with a warning summary;
-   budget (into `shared/budget.duckdb`): the same corpus with QUARANTINE_BUDGET=0.05 (1 of 13 documents
-   is 7.7%) fails;
+1. quarantine (QUARANTINE_BUDGET=0.15): the margin article is quarantined at ingest, the conversion one by
+   the expectation that rejects it, the other twelve are published, the build exits 0 with a warning
+   summary;
+   budget (into `shared/budget.duckdb`): the same corpus with the default budget (2 of 14 documents are
+   14.3%, both layers count) fails;
    neighbour (into `shared/a.duckdb`): the two real articles alone publish exactly those two;
-2. stale: the absurd article is withdrawn, and a published one gets three invalid bytes: it keeps its
+2. stale: the two absurd articles are withdrawn, and a published one gets three invalid bytes: it keeps its
    published figures, flagged stale;
 3. shrink: another article is removed: the shrink guard fails the build before dbt runs;
 4. allowed: the same with ALLOW_SHRINK=1 publishes, and the damaged article is still kept stale;
@@ -53,13 +55,15 @@ GOOD_ARTICLES = (
     "10_lingshu_hearing.txt",
     "11_zhihuiyun_flash.md",
 )
-ABSURD = "90_yaoheng_margin_typo.md"
+ABSURD = "90_yaoheng_margin_typo.md"  # rejected by ingest (unstorable_value)
+CONVERSION = "91_lanjing_cap_conversion.md"  # quarantined by the audit (failed_check)
 DAMAGED = "02_xinghe_debut.txt"  # published by build 1, then three bytes of it are made invalid
 REMOVED = "04_chengming_prospectus.txt"  # removed from the corpus before build 5
-GX_MARGIN = (
-    "expectation fct_figures: expect_column_values_to_be_between(column='value', min_value=-100, "
-    "max_value=100) where {'metric': 'gross_margin_pct'}"
+GX_VALUE_CNY = (
+    "expectation fct_figures: expect_column_values_to_be_between(column='value_cny', "
+    "min_value=-100000000000000, max_value=100000000000000)"
 )
+MARGIN_RANGE = "ingest_figures.value 900.0 outside -100..100 allowed by fct_figures.yml"
 
 
 def rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -136,7 +140,7 @@ def make_corpus(folder: Path) -> Path:
     header, *real = manifest_rows(PROJECT_ROOT / "sources" / "manifest.csv")
     chosen = [r for r in manifest_rows(ARTICLES / "manifest.csv")[1:] if r[0] in GOOD_ARTICLES]
     failing = manifest_rows(FAILING / "manifest.csv")[1:]
-    assert len(chosen) == len(GOOD_ARTICLES) and [r[0] for r in failing] == [ABSURD]
+    assert len(chosen) == len(GOOD_ARTICLES) and [r[0] for r in failing] == [ABSURD, CONVERSION]
     for source, manifest in ((PROJECT_ROOT / "sources", real), (ARTICLES, chosen), (FAILING, failing)):
         for row in manifest:
             shutil.copy(source / row[0], folder / row[0])
@@ -175,13 +179,14 @@ def sequence(built_project, tmp_path_factory) -> Sequence:
     state = Sequence(project, corpus, project.root / "shared" / "ipo.duckdb", base / "snapshots")
     state.together(
         {
-            "quarantine": (["build"], {}),
-            "budget": (["build"], {"WAREHOUSE_PATH": "shared/budget.duckdb", "QUARANTINE_BUDGET": "0.05"}),
+            "quarantine": (["build"], {"QUARANTINE_BUDGET": "0.15"}),
+            "budget": (["build"], {"WAREHOUSE_PATH": "shared/budget.duckdb"}),
             "neighbour": (["build"], {"WAREHOUSE_PATH": "shared/a.duckdb", "SOURCES_DIR": str(neighbour)}),
         }
     )
     state.figures["quarantine"] = state.damaged_figures("quarantine")
-    remove(corpus, ABSURD)  # fixed by its author later; never published, so nothing is lost
+    remove(corpus, ABSURD)  # fixed by their authors later; never published, so nothing is lost
+    remove(corpus, CONVERSION)
     damage(corpus / DAMAGED)
     state.run("stale")
     state.figures["stale"] = state.damaged_figures("stale")
@@ -199,36 +204,47 @@ def published_files(warehouse: Path) -> set[str]:
 # --- 1. quarantine -------------------------------------------------------------------------------------
 
 
-def test_one_absurd_figure_quarantines_exactly_its_document_and_the_rest_is_published(sequence):
+def test_absurd_figures_quarantine_exactly_their_documents_and_the_rest_is_published(sequence):
     run = sequence.runs["quarantine"]
     assert run.returncode == 0, run
     expected = {r[0] for r in manifest_rows(PROJECT_ROOT / "sources" / "manifest.csv")[1:]} | set(
         GOOD_ARTICLES
     )
     warehouse = sequence.snapshot("quarantine")
-    assert published_files(warehouse) == expected  # every document but the absurd one
+    assert published_files(warehouse) == expected  # every document but the two absurd ones
     assert rows(
-        warehouse, "select count(*) from fct_figures where document_id = '90_yaoheng_margin_typo'"
+        warehouse,
+        "select count(*) from fct_figures where document_id in "
+        "('90_yaoheng_margin_typo', '91_lanjing_cap_conversion')",
     ) == [(0,)]
-    [(file_name, reason, detail, check_name)] = rows(
-        warehouse, "select file_name, reason, detail, check_name from rejected_documents"
+    rejected = rows(
+        warehouse, "select file_name, reason, detail, check_name from rejected_documents order by 1"
     )
-    assert (file_name, reason) == (ABSURD, "failed_check")
-    assert check_name.startswith(GX_MARGIN)  # the check is named ...
-    assert f"{GX_MARGIN}: value=900" in detail  # ... with the offending value
-    assert rows(warehouse, "select documents_quarantined, documents_total from build_log") == [(1, 12)]
+    assert [(name, reason) for name, reason, _, _ in rejected] == [
+        (ABSURD, "unstorable_value"),
+        (CONVERSION, "failed_check"),
+    ]
+    (_, _, margin_detail, _), (_, _, conversion_detail, check_name) = rejected
+    assert MARGIN_RANGE in margin_detail  # ingest names the suite's range and the words it read
+    assert "同年毛利率为900.0%" in margin_detail
+    assert check_name.startswith(GX_VALUE_CNY)  # the audit names the check ...
+    assert f"{GX_VALUE_CNY}: value_cny=1.38e+14" in conversion_detail  # ... with the offending value
+    assert rows(warehouse, "select documents_quarantined, documents_total from build_log") == [(2, 12)]
 
 
 def test_the_quarantine_is_reported_and_the_build_exits_zero_with_a_warning_summary(sequence):
     run = sequence.runs["quarantine"]
-    assert f"QUARANTINED {ABSURD} (90_yaoheng_margin_typo): {GX_MARGIN}" in run.output
+    assert f"QUARANTINED {ABSURD} at ingest: unstorable_value: " in run.output
+    assert f"QUARANTINED {CONVERSION} (91_lanjing_cap_conversion): {GX_VALUE_CNY}" in run.output
     assert (
-        "1 of 13 documents quarantined (7.7%, QUARANTINE_BUDGET=0.1); building the rest once more"
+        "2 of 14 documents quarantined (14.3%, QUARANTINE_BUDGET=0.15); building the rest once more"
         in run.output
     )
     assert re.search(r"^\[dbt \(pass 2\)\] done in", run.output, re.MULTILINE), run
-    summary = run.output[run.output.index("WARNING: 1 document(s) quarantined") :].splitlines()
-    assert summary[1] == f"  {ABSURD}: {GX_MARGIN} [value=900 metric='gross_margin_pct']"
+    at_ingest = run.output[run.output.index("WARNING: 1 document(s) quarantined at ingest") :].splitlines()
+    assert at_ingest[1].startswith(f"  {ABSURD}: unstorable_value: ")
+    summary = run.output[run.output.index("WARNING: 1 document(s) quarantined (") :].splitlines()
+    assert summary[1].startswith(f"  {CONVERSION}: {GX_VALUE_CNY} [value_cny=1.38e+14")
 
 
 def test_the_real_articles_keep_the_figures_of_a_build_without_the_absurd_one(sequence):
@@ -257,8 +273,9 @@ def test_more_quarantined_documents_than_the_error_budget_fail_the_build(sequenc
     run = sequence.runs["budget"]
     assert run.returncode == 1, run
     assert (
-        "BUILD FAILED: error budget: 1 of 13 documents (7.7%) fail checks, more than "
-        "QUARANTINE_BUDGET=0.05 (5%); a parser or model regression? 90_yaoheng_margin_typo"
+        "BUILD FAILED: error budget: 2 of 14 documents (14.3%) fail checks, more than "
+        "QUARANTINE_BUDGET=0.1 (10%); a parser or model regression? 90_yaoheng_margin_typo, "
+        "91_lanjing_cap_conversion"
     ) in run.output
     assert "[dbt (pass 2)]" not in run.output
     assert not (sequence.project.root / "shared" / "budget.duckdb").exists()  # nothing published

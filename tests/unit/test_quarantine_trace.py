@@ -264,3 +264,37 @@ def test_strict_fails_instead_of_quarantining():
         quarantine.Refused, match=r"STRICT: 1 document\(s\) fail checks and would be quarantined: d1"
     ):
         quarantine.decide([traced("fct", "d1")], 20, budget=0.10, strict=True)
+
+
+def test_documents_ingest_quarantined_count_in_the_error_budget():
+    # 2 failing a check + 1 rejected at ingest = 3 of 20 (the 19 loaded and the rejected one): over 10%.
+    failures = [traced("fct", "d1", "d2")]
+
+    with pytest.raises(quarantine.Refused, match=r"error budget: 3 of 20 documents \(15\.0%\).*d1, d2, d9"):
+        quarantine.decide(failures, 19, budget=0.10, strict=False, at_ingest=["d9"])
+    assert sorted(quarantine.decide(failures, 19, budget=0.20, strict=False, at_ingest=["d9"]).documents) == [
+        "d1",
+        "d2",
+    ]
+
+
+def test_only_extraction_rejections_are_quarantines():
+    rejected = [
+        ("a.md", "unstorable_value"),
+        ("b.md", "undecodable"),
+        ("c.md", "too_slow"),
+        ("d.md", "unknown_vocabulary"),
+        ("e.md", "duplicate"),
+        ("f.md", "bad_company_name"),
+    ]
+
+    assert quarantine.extraction_quarantines(rejected) == ["a.md", "c.md", "d.md", "f.md"]
+
+
+def test_strict_or_the_budget_refuse_what_ingest_quarantined_before_dbt_runs():
+    with pytest.raises(quarantine.Refused, match=r"STRICT: 1 document\(s\).*: d9"):
+        quarantine.check_budget(["d9"], 20, budget=0.10, strict=True)
+    with pytest.raises(quarantine.Refused, match=r"error budget: 3 of 20 documents \(15\.0%\)"):
+        quarantine.check_budget(["d7", "d8", "d9"], 20, budget=0.10, strict=False)
+    quarantine.check_budget(["d8", "d9"], 20, budget=0.10, strict=False)  # 10% is within the budget
+    quarantine.check_budget([], 20, budget=0.0, strict=True)  # nothing quarantined: nothing to refuse
