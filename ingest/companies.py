@@ -685,6 +685,31 @@ def _filing_names(doc: Document) -> list[_Candidate]:
     return out
 
 
+# '北森控股有限公司("北森")', '澜石科技股份有限公司(以下简称"澜石")': a registered name declaring the
+# short name the article then uses - a company for certain, wherever the lead gives it.
+_DECLARED_NAME = re.compile(
+    r"(?P<name>[\u4e00-\u9fff()]{2,30}?(?:股份有限公司|有限责任公司|有限公司|股份公司))\s?\(\s?"
+    r'(?:以下简称|以下称|下称|简称)?[:：]?\s?"(?P<short>[^"()]{2,12})"\s?\)'
+)
+
+
+def _declared_names(doc: Document) -> list[_Candidate]:
+    """Registered names of the lead that declare their short name in brackets."""
+    rules, out = _discovery_rules(), []
+    lo, hi = _lead_span(doc)
+    for m in _DECLARED_NAME.finditer(doc.folded, lo, hi):
+        name, _ = _name_before(rules.region_bracket_re.sub("", m.group("name")))
+        short = m.group("short").strip()
+        if not (_is_plausible_name(name) and _is_plausible_name(short)):
+            continue
+        s, e = m.span("name")
+        written = doc.text[e - len(name) : e] if fold(doc.text[e - len(name) : e]) == name else name
+        out.append(
+            _Candidate(name, written, doc.text[m.start() : m.end()], "lead", s, coded=True, short=short)
+        )
+    return out
+
+
 def _core_names(name: str) -> list[str]:
     """Shorter forms of a registered name an article may use: '北京海致科技集团股份有限公司' →
     ['海致科技集团', '海致科技', '海致']; '' for a name that is not a registered one."""
@@ -742,7 +767,11 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         title = _title_lead_names(headline, body)
     for name, written, evidence, joined, _ in _candidates_in(title_folded, headline, doc.published_at, True):
         title.append(_Candidate(_prefer_recurring(name, body), written, evidence, "title", 0, joined))
-    lead = _filing_names(doc) + _coded_candidates(doc.folded[lo:hi], doc.text[lo:hi], lo, "lead")
+    lead = (
+        _filing_names(doc)
+        + _declared_names(doc)
+        + _coded_candidates(doc.folded[lo:hi], doc.text[lo:hi], lo, "lead")
+    )
     for name, written, evidence, joined, short in _candidates_in(
         doc.folded[lo:hi], doc.text[lo:hi], doc.published_at
     ):
@@ -754,9 +783,10 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     def usable(c: _Candidate) -> bool:
         known = matcher.resolve(c.name)
         names = [c.name, *([c.short] if c.short else []), *_short_aliases(doc, [c.name])]
-        # named again: in the body after a headline, or twice in the document
+        # named again: in the body after a headline, or twice in the headline and the document
         needed = 1 if c.source == "title" else MIN_MENTIONS
-        recurs = any((body if c.source == "title" else doc.folded).count(n) >= needed for n in names)
+        where = body if c.source == "title" else title_folded + "\n" + body
+        recurs = any(where.count(n) >= needed for n in names)
         return known is not None or c.coded or recurs
 
     def add(c: _Candidate, subject: bool) -> None:

@@ -25,6 +25,24 @@ _INLINE_BREAK = re.compile(
 )
 
 
+# Summary pages that flatten a key-value table one cell per line with a lone '|' between cells:
+# 'key' / '|' / 'value'. The key and its value make one sentence, so the value gets the key's words.
+_PIPE_LINE = re.compile(r"^\s*\|\s*$")
+_CELL_KEY = re.compile(r"^\s*[^\d|。！？!?；;,，]{0,12}[\u4e00-\u9fff][^|。！？!?；;,，]{0,4}\s*$")
+_CELL_VALUE = re.compile(r"^[^|]*\d[^|]*$")
+
+
+def _key_value_cells(lines: list[tuple[int, str]]) -> dict[int, int]:
+    """Index of a key line -> index of its value line, for 'key' / '|' / 'value' runs."""
+    pairs: dict[int, int] = {}
+    for i in range(len(lines) - 2):
+        key, pipe, value = lines[i][1], lines[i + 1][1], lines[i + 2][1]
+        if _PIPE_LINE.match(pipe) and _CELL_KEY.match(key) and _CELL_VALUE.match(value.strip()):
+            if i not in pairs.values():  # a value is never the key of the next cell
+                pairs[i] = i + 2
+    return pairs
+
+
 @dataclass(frozen=True)
 class Sentence:
     start: int
@@ -37,15 +55,23 @@ class Sentence:
 def split_sentences(folded: str, start: int = 0) -> list[Sentence]:
     """Sentences of `folded[start:]`, offsets into `folded`; skipped lines are left out."""
     out: list[Sentence] = []
-    pos = start
-    paragraph = 0
+    lines, pos = [], start
     for line in folded[start:].split("\n"):
-        line_start, line_end = pos, pos + len(line)
-        pos = line_end + 1
-        if not line.strip():
+        lines.append((pos, line))
+        pos += len(line) + 1
+    cells = _key_value_cells(lines)
+    values = set(cells.values())
+    paragraph = 0
+    for i, (line_start, line) in enumerate(lines):
+        if not line.strip() or _PIPE_LINE.match(line):
             continue
         paragraph += 1
-        if _SKIP_LINE.match(line):
+        if i in values or _SKIP_LINE.match(line):
+            continue
+        if i in cells:  # 'key' / '|' / 'value': one sentence from the key to the end of the value
+            value_start, value = lines[cells[i]]
+            s, e = line_start + len(line) - len(line.lstrip()), value_start + len(value.rstrip())
+            out.append(Sentence(s, e, paragraph, False, False))
             continue
         heading = bool(_HEADING.match(line))
         table = line.lstrip().startswith("|")

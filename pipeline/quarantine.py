@@ -352,13 +352,10 @@ def check_budget(quarantined: Sequence[str], n_documents: int, *, budget: float,
         return
     share = len(quarantined) / max(n_documents, 1)
     if strict:
-        raise Refused(
-            f"STRICT: {len(quarantined)} document(s) fail checks and would be quarantined: "
-            + _listed(quarantined)
-        )
+        raise Refused(f"STRICT: {len(quarantined)} document(s) would be quarantined: " + _listed(quarantined))
     if share > budget:
         raise Refused(
-            f"error budget: {len(quarantined)} of {n_documents} documents ({share:.1%}) fail checks, more "
+            f"error budget: {len(quarantined)} of {n_documents} documents ({share:.1%}) quarantined, more "
             f"than QUARANTINE_BUDGET={budget:g} ({budget:.0%}); a parser or model regression? "
             f"{_listed(quarantined)}"
         )

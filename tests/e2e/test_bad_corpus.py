@@ -76,6 +76,8 @@ def bad_build(built_project, corpus):
         "WAREHOUSE_PATH": str(warehouse),
         "MAX_DOCUMENT_BYTES": str(MAX_BYTES),
         "DOCUMENT_TIME_LIMIT": TIME_LIMIT,
+        # a corpus made of attacks: most documents are quarantined on purpose, so no error budget
+        "QUARANTINE_BUDGET": "1",
     }
     run = project.run("build", extra_env=env)
     return project, warehouse, env, run

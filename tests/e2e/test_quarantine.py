@@ -273,7 +273,7 @@ def test_more_quarantined_documents_than_the_error_budget_fail_the_build(sequenc
     run = sequence.runs["budget"]
     assert run.returncode == 1, run
     assert (
-        "BUILD FAILED: error budget: 2 of 14 documents (14.3%) fail checks, more than "
+        "BUILD FAILED: error budget: 2 of 14 documents (14.3%) quarantined, more than "
         "QUARANTINE_BUDGET=0.1 (10%); a parser or model regression? 90_yaoheng_margin_typo, "
         "91_lanjing_cap_conversion"
     ) in run.output

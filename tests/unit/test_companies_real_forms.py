@@ -112,3 +112,26 @@ def test_an_announcement_headed_by_its_registered_name_is_about_that_company(mat
     assert matcher.resolve("星衡控股有限公司") == "xing_heng"
     # the exchange's disclaimer names a registered company too, but never on a line of its own
     assert matcher.resolve("香港交易及结算所有限公司") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # the headline names it and the lead names it once more: two mentions
+        ("鹭岑科技配發結果", "鹭岑科技公布配發結果，香港公開發售獲超額認購。", ["lu_cen_ke_ji"]),
+        # a headline name with a company's ending before an allotment word, the body says only 公司
+        ("鹭岑科技配發結果", "公司公布配發結果，香港公開發售獲超額認購。", ["lu_cen_ke_ji"]),
+        # a pricing is a trigger: "X發售價定為…"
+        ("", "據報道，汐澜音乐發售價定為每股205港元。汐澜音乐下周四掛牌。", ["xi_lan_yin_yue"]),
+        # a registered name declaring its short name in corner brackets (folded to quotes)
+        ("", "桐禾控股有限公司（「桐禾」）公佈，發售價為每股29.7港元。桐禾將於周五上市。", ["tong_he"]),
+    ],
+)
+def test_headlines_pricings_and_declared_short_names_name_the_subject(matcher, title, text, expected):
+    assert subject_company_ids(_doc(text, language="zh-Hant", title=title), matcher) == expected
+
+
+def test_ipo_before_a_pricing_is_not_a_company(matcher):
+    doc = _doc("汐澜音乐今日公布招股結果，IPO發售價定為每股18美元。汐澜音乐周五上市。", language="zh-Hant")
+    assert subject_company_ids(doc, matcher) == ["xi_lan_yin_yue"]
+    assert "ipo" not in discover_companies(doc, matcher)["company_id"].to_list()

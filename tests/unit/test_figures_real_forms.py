@@ -220,3 +220,19 @@ def test_an_order_backlog_at_a_date():
     assert rows(extract("截至2024年底，光信智能在手订单为12.3亿元。")) == [
         (G, "order_backlog", "", "2024-12-31", 12.3e8, "CNY", "exact")
     ]
+
+
+def test_key_value_cells_separated_by_lone_bars_give_each_value_its_key():
+    # summary pages that flatten a key-value table one cell per line, with '|' lines between cells
+    text = (
+        "每手股數\n|\n500\n|\n招股價\n|\n港元 8.5000\n|\n|\n面值\n|\n美元 0.0001\n|\n上市時間\n|\n2024/07/12\n|\n"
+        "- 倘以發售價中位數8.5元計, 售股所得款項淨額約為1.86億港元\n"
+    )
+    result = extract(text, language="zh-Hant", published=date(2024, 7, 5))
+    assert rows(result) == [
+        ("guangxin", "offer_price", "", "2024-07-12", 8.5, "HKD", "exact"),
+        ("guangxin", "net_proceeds", "", "2024-07-12", 186e6, "HKD", "approx"),
+    ]
+    # the lot size and the par value keep their own keys: no figure of the contract
+    assert reasons(result)["500"] == "no_metric"
+    assert reasons(result)["美元 0.0001"] == "no_metric"
