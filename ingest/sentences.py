@@ -37,9 +37,9 @@ def _key_value_cells(lines: list[tuple[int, str]]) -> dict[int, int]:
     pairs: dict[int, int] = {}
     for i in range(len(lines) - 2):
         key, pipe, value = lines[i][1], lines[i + 1][1], lines[i + 2][1]
-        if _PIPE_LINE.match(pipe) and _CELL_KEY.match(key) and _CELL_VALUE.match(value.strip()):
-            if i not in pairs.values():  # a value is never the key of the next cell
-                pairs[i] = i + 2
+        cell = _PIPE_LINE.match(pipe) and _CELL_KEY.match(key) and _CELL_VALUE.match(value.strip())
+        if cell and i not in pairs.values():  # a value is never the key of the next cell
+            pairs[i] = i + 2
     return pairs
 
 

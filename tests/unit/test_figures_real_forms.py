@@ -225,7 +225,8 @@ def test_an_order_backlog_at_a_date():
 def test_key_value_cells_separated_by_lone_bars_give_each_value_its_key():
     # summary pages that flatten a key-value table one cell per line, with '|' lines between cells
     text = (
-        "每手股數\n|\n500\n|\n招股價\n|\n港元 8.5000\n|\n|\n面值\n|\n美元 0.0001\n|\n上市時間\n|\n2024/07/12\n|\n"
+        "每手股數\n|\n500\n|\n招股價\n|\n港元 8.5000\n|\n|\n面值\n|\n美元 0.0001\n|\n"
+        "上市時間\n|\n2024/07/12\n|\n"
         "- 倘以發售價中位數8.5元計, 售股所得款項淨額約為1.86億港元\n"
     )
     result = extract(text, language="zh-Hant", published=date(2024, 7, 5))
