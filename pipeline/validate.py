@@ -205,6 +205,7 @@ def load_suite(path: Path) -> SuiteSpec:
     if not isinstance(items, list) or not items:
         raise SuiteError(f"{path}: 'expectations' must be a non-empty list")
     specs = tuple(_parse_expectation(item, f"{path} expectation #{i + 1}") for i, item in enumerate(items))
+    specs = tuple(_with_vocabulary(spec, raw["table"], path) for spec in specs)
     _check_gx_types(specs, path)
     return SuiteSpec(
         name=path.stem,
@@ -212,6 +213,32 @@ def load_suite(path: Path) -> SuiteSpec:
         path=path,
         show_columns=tuple(raw.get("show_columns") or ()),
         expectations=specs,
+    )
+
+
+def _with_vocabulary(spec: ExpectationSpec, table: str, path: Path) -> ExpectationSpec:
+    """`value_set: {vocabulary: true}` (with `empty: true` when '' is allowed) is the column's set in
+    seeds/reference/ref_vocabularies.csv (metric codes: ref_metrics.csv), read when the suite is
+    loaded: a code added to the file is accepted by the suites as by dbt and ingest."""
+    value_set = spec.kwargs.get("value_set")
+    if spec.type != "expect_column_values_to_be_in_set" or not isinstance(value_set, dict):
+        return spec
+    from ingest.vocabulary import expected_values, vocabularies
+
+    if set(value_set) - {"vocabulary", "empty"} or value_set.get("vocabulary") is not True:
+        raise SuiteError(f"{path}: value_set must be a list or {{vocabulary: true, empty: true}}")
+    column = str(spec.kwargs.get("column"))
+    # the vocabulary files of the project the suite belongs to (expectations/ beside seeds/)
+    reference = path.resolve().parent.parent / "seeds" / "reference"
+    files = (reference / "ref_vocabularies.csv", reference / "ref_metrics.csv")
+    vocab = vocabularies(*files) if all(f.is_file() for f in files) else vocabularies()
+    metrics = files[1] if files[1].is_file() else None
+    values = expected_values(table, column, vocab, metrics)
+    if values is None:
+        raise SuiteError(f"{path}: {table}.{column} has no vocabulary in ref_vocabularies.csv")
+    listed = sorted(values) + ([""] if value_set.get("empty") else [])
+    return ExpectationSpec(
+        spec.type, {**spec.kwargs, "value_set": listed}, spec.why, spec.severity, spec.where
     )
 
 

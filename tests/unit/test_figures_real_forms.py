@@ -237,3 +237,55 @@ def test_key_value_cells_separated_by_lone_bars_give_each_value_its_key():
     # the lot size and the par value keep their own keys: no figure of the contract
     assert reasons(result)["500"] == "no_metric"
     assert reasons(result)["美元 0.0001"] == "no_metric"
+
+
+def test_allotment_results_of_a_small_cap_announcement():
+    # the structure of HKEX allotment-results summaries: tranche sizes are not the shares offered,
+    # 配售 is the international tranche, and 公司/本公司 before the net proceeds is the issuer
+    text = (
+        "光信智能公布,公开发售接获合共9,102份有效申请,认购合共210,000,000股发售股份,相当于公开发售项下"
+        "初步可供认购公开发售股份总数10,000,000股的约21.00倍。"
+        "故分配至公开发售的发售股份总数已增加至30,000,000股发售股份。"
+        "配售项下初步提呈发售的配售股份获足额认购,约占配售项下初步可供认购配售股份总数90,000,000股的1.20倍。"
+        "最终发售价厘定为每股发售股份1.5港元。经扣除公司就股份发售应付的包销费用及佣金后,"
+        "公司将收取的股份发售所得款项净额估计约为1.25亿港元。"
+    )
+    result = extract(text, published=date(2020, 11, 10))
+    assert rows(result) == [
+        ("guangxin", "public_subscription_multiple", "", "2020-11-10", 21.0, "", "approx"),
+        ("guangxin", "international_subscription_multiple", "", "2020-11-10", 1.2, "", "exact"),
+        ("guangxin", "offer_price", "", "2020-11-10", 1.5, "HKD", "exact"),
+        ("guangxin", "net_proceeds", "", "2020-11-10", 125e6, "HKD", "approx"),
+    ]
+    assert reasons(result)["10,000,000股"] == "no_metric"  # the public tranche, not the offering
+
+
+def test_a_translated_press_release_of_quarterly_results():
+    # translated US press releases: 'financial results' announce the period, 营运亏损 is operating
+    text = (
+        "光信智能报告2024年第三季度未经审计的财务结果\n\n"
+        "光信智能(纳斯达克:GXAI)今天宣布截至2024年9月30日的三个月未经审计的财务结果。\n\n"
+        "收入 为5120万美元,超出之前指导的5000万美元,同比增长36.4%。\n\n"
+        "营运亏损额为 1830万美元, 同比缩减22.5%。\n"
+    )
+    result = extract(text, published=date(2024, 11, 20))
+    assert rows(result) == [
+        ("guangxin", "revenue", "", "Q3-2024", 51.2e6, "USD", "exact"),
+        ("guangxin", "revenue_growth_yoy_pct", "", "Q3-2024", 36.4, "", "exact"),
+        ("guangxin", "operating_profit", "", "Q3-2024", -18.3e6, "USD", "exact"),
+    ]
+
+
+def test_a_star_listing_day_report_keeps_opening_price_plan_and_excess_apart():
+    text = (
+        "光信智能今日在上交所科创板上市交易,其开盘价为每股66元,是发行价的近3倍。"
+        "光信智能此次公开2000万股新股,其发行价格为22.5元/股,发行新股实际募集资金4.5亿元。"
+        "该项目预计的募集资金金额为30000万元,超额募集资金1.5亿元。"
+    )
+    result = extract(text, published=date(2019, 8, 5))
+    assert rows(result) == [
+        ("guangxin", "opening_price", "", "2019-08-05", 66.0, "CNY", "exact"),
+        ("guangxin", "shares_offered", "", "2019-08-05", 20e6, "", "exact"),
+        ("guangxin", "offer_price", "", "2019-08-05", 22.5, "CNY", "exact"),
+        ("guangxin", "gross_proceeds", "", "2019-08-05", 450e6, "CNY", "exact"),
+    ]
