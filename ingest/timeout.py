@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 from ingest.documents import Rejection
 
@@ -56,6 +57,19 @@ class TooSlow:
         )
 
 
+RETRY_SECONDS = 0.02  # how soon a limit that expired inside a native library is tried again
+_NATIVE_LIBRARIES = ("polars", "pyarrow", "duckdb")
+
+
+def _inside_native_library(frame: FrameType | None) -> bool:
+    """Whether the interrupted code runs in (or is called back from) a library with native locks."""
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith(_NATIVE_LIBRARIES):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _can_time() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
@@ -67,7 +81,12 @@ def time_limit(seconds: float | None, file_name: str, stage: str) -> Iterator[No
         yield
         return
 
-    def expired(signum: int, frame: object) -> None:
+    def expired(signum: int, frame: FrameType | None) -> None:
+        if _inside_native_library(frame):
+            # An exception raised inside a Polars call (or a callback it runs) can leave its native
+            # locks held, and a later call would wait on them forever: raise once it has returned.
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+            return
         raise DocumentTooSlow(file_name, stage, seconds)
 
     previous = signal.signal(signal.SIGALRM, expired)

@@ -250,3 +250,21 @@ def test_worker_processes_reject_a_slow_document_and_none_is_left_behind(tmp_pat
     figures = incremental.extraction.figures
     assert figures.height == 40 and figures["value"].sort().to_list()[:2] == [1.5e8, 2.5e8]
     assert multiprocessing.active_children() == []  # every worker was shut down, none killed or leaked
+
+
+def test_a_limit_expiring_inside_polars_waits_until_the_call_returns():
+    # an exception raised inside a Polars callback can leave its native locks held: the limit is
+    # raised in our own code, right after the Polars call returns
+    from ingest.timeout import DocumentTooSlow, time_limit
+
+    def slow(x: int) -> int:
+        time.sleep(0.3)  # the limit (0.1 s) expires in here, inside map_elements
+        return x
+
+    reached = []
+    with pytest.raises(DocumentTooSlow):
+        with time_limit(0.1, "slow.txt", "extract"):
+            out = pl.Series([1, 2]).map_elements(slow, return_dtype=pl.Int64)
+            reached.append(out.to_list())  # Polars finished its call before the limit was raised
+            time.sleep(1)
+    assert reached == [[1, 2]]
