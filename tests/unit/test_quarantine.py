@@ -262,9 +262,8 @@ def test_a_limit_expiring_inside_polars_waits_until_the_call_returns():
         return x
 
     reached = []
-    with pytest.raises(DocumentTooSlow):
-        with time_limit(0.1, "slow.txt", "extract"):
-            out = pl.Series([1, 2]).map_elements(slow, return_dtype=pl.Int64)
-            reached.append(out.to_list())  # Polars finished its call before the limit was raised
-            time.sleep(1)
+    with pytest.raises(DocumentTooSlow), time_limit(0.1, "slow.txt", "extract"):
+        out = pl.Series([1, 2]).map_elements(slow, return_dtype=pl.Int64)
+        reached.append(out.to_list())  # Polars finished its call before the limit was raised
+        time.sleep(1)
     assert reached == [[1, 2]]
