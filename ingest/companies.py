@@ -685,28 +685,25 @@ def _filing_names(doc: Document) -> list[_Candidate]:
     return out
 
 
-# '北森控股有限公司("北森")', '澜石科技股份有限公司(以下简称"澜石")': a registered name declaring the
-# short name the article then uses - a company for certain, wherever the lead gives it.
-_DECLARED_NAME = re.compile(
-    r"(?P<name>[\u4e00-\u9fff()]{2,30}?(?:股份有限公司|有限责任公司|有限公司|股份公司))\s?\(\s?"
-    r'(?:以下简称|以下称|下称|简称)?[:：]?\s?"(?P<short>[^"()]{2,12})"\s?\)'
-)
+# a registered name ('北京海致科技集团股份有限公司'), region brackets included
+_REGISTERED_NAME = re.compile(r"[\u4e00-\u9fff()]{2,30}?(?:股份有限公司|有限责任公司|有限公司)")
 
 
 def _declared_names(doc: Document) -> list[_Candidate]:
-    """Registered names of the lead that declare their short name in brackets."""
+    """Registered names of the lead that declare, in the bracket after them, the short name the article
+    then uses ('北森控股有限公司("北森")', '澜石科技股份有限公司(以下简称"澜石")'): a company for certain."""
     rules, out = _discovery_rules(), []
     lo, hi = _lead_span(doc)
-    for m in _DECLARED_NAME.finditer(doc.folded, lo, hi):
-        name, _ = _name_before(rules.region_bracket_re.sub("", m.group("name")))
-        short = m.group("short").strip()
-        if not (_is_plausible_name(name) and _is_plausible_name(short)):
+    for m in _REGISTERED_NAME.finditer(doc.folded, lo, hi):
+        bracket = rules.bracket_re.match(doc.folded, m.end())
+        short = (bracket.group("short") or bracket.group("quoted") or "").strip() if bracket else ""
+        name, _ = _name_before(rules.region_bracket_re.sub("", m.group(0)))
+        if not (short and _is_plausible_name(name) and _is_plausible_name(short)):
             continue
-        s, e = m.span("name")
-        written = doc.text[e - len(name) : e] if fold(doc.text[e - len(name) : e]) == name else name
-        out.append(
-            _Candidate(name, written, doc.text[m.start() : m.end()], "lead", s, coded=True, short=short)
-        )
+        written = doc.text[m.end() - len(name) : m.end()]
+        written = written if fold(written) == name else name
+        evidence = doc.text[m.start() : bracket.end()]
+        out.append(_Candidate(name, written, evidence, "lead", m.start(), coded=True, short=short))
     return out
 
 
@@ -927,7 +924,6 @@ def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
 
 # a line that is one registered name, as announcements head their first page
 # ('四环医药控股集团有限公司' over '(于百慕达注册成立之有限公司)')
-_REGISTERED_LINE = re.compile(r"[\u4e00-\u9fff()]{2,30}?(?:股份有限公司|有限责任公司|有限公司)")
 
 
 def _registered_name_line(doc: Document) -> list[_Candidate]:
@@ -939,7 +935,7 @@ def _registered_name_line(doc: Document) -> list[_Candidate]:
         line = raw.strip()
         start = pos + raw.find(line) if line else pos
         pos += len(raw) + 1
-        if not line or not _REGISTERED_LINE.fullmatch(line) or "注册成立" in line:
+        if not line or not _REGISTERED_NAME.fullmatch(line) or "注册成立" in line:
             continue
         name = rules.region_bracket_re.sub("", line)
         if _is_plausible_name(name):
