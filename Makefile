@@ -46,7 +46,7 @@ build: venv
 ## test: fast unit tests first (stop at the first failure), then the end-to-end gate tests
 test: venv
 	$(BIN)/pytest -q -x -m "not e2e" tests
-	$(BIN)/pytest -q -x -m e2e tests
+	$(BIN)/pytest -q -x -m e2e --durations=10 tests
 
 ## validate: run the expectation suites against the published warehouse
 validate: venv

@@ -7,7 +7,10 @@ corpus order. The registry is merged in the parent between the passes.
 
 Each document runs under the per-document time limit (`ingest.timeout`) in the worker that runs it: a
 document over it comes back as a `TooSlow` in its place and the worker goes on with the next one, so
-no worker is ever killed (or left behind); `close()` shuts every worker down.
+no worker is killed (or left behind); `close()` shuts every worker down. A worker that gives no answer
+for longer than its chunk's time limits allow is stuck outside Python (where the timer cannot reach):
+then every worker is killed and the pass fails with an error naming the chunk's files, rather than
+waiting forever.
 """
 
 from __future__ import annotations
@@ -15,18 +18,27 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 import polars as pl
 
-from ingest.extract import DOCUMENT_TABLES, TABLES, Extraction, discover, extract_document, warm_up
+from ingest.extract import (
+    DOCUMENT_TABLES,
+    TABLES,
+    Extraction,
+    ExtractionError,
+    discover,
+    extract_document,
+    warm_up,
+)
 from ingest.schema import empty_frame
 from ingest.text import Document
 from ingest.timeout import TooSlow, run_limited
 
 MIN_DOCUMENTS_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
 MAX_CHUNK = 100  # documents per task: small enough to keep every worker busy to the end
+STALL_MARGIN = 120.0  # seconds a chunk may take beyond its documents' time limits before it is stuck
 
 _shared: dict[str, object] = {}  # stage -> the seed (discover) or the registry (extract), per worker
 
@@ -160,21 +172,45 @@ class WorkerPool:
         for pool in pools:
             pool.submit(_set_shared, stage, shared).result()
         size = max(1, min(MAX_CHUNK, -(-len(documents) // (len(pools) * 4))))
+        chunks = [tuple(documents[start : start + size]) for start in range(0, len(documents), size)]
         futures = [
-            pools[n % len(pools)].submit(
-                _run_chunk, stage, tuple(documents[start : start + size]), self.time_limit
-            )
-            for n, start in enumerate(range(0, len(documents), size))
+            pools[n % len(pools)].submit(_run_chunk, stage, chunk, self.time_limit)
+            for n, chunk in enumerate(chunks)
         ]
+        deadline = self.time_limit and size * self.time_limit + STALL_MARGIN
         out: list = []
-        for future in futures:
-            result = future.result()
+        for future, chunk in zip(futures, chunks, strict=True):
+            result = self.result(future, [doc.file_name for doc in chunk], stage, deadline or None)
             out.extend(_split(result) if stage == "extract" else result)
             if self.progress is not None and stage == "extract":
                 self.progress(len(out), len(documents))
         for pool in pools:
             pool.submit(_set_shared, stage, None).result()
         return out
+
+    def result(self, future: Future, file_names: list[str], stage: str, seconds: float | None) -> object:
+        """What a worker returned for a chunk; if it gives nothing within `seconds`, every worker is
+        killed and an ExtractionError names the chunk's files."""
+        try:
+            return future.result(timeout=seconds)
+        except TimeoutError:
+            self.kill()
+            more = len(file_names) - 3
+            shown = ", ".join(file_names[:3]) + (f" and {more} more" if more > 0 else "")
+            raise ExtractionError(
+                f"{stage}: a worker process gave no answer for {seconds:g} s on a chunk of "
+                f"{len(file_names)} documents ({shown}), more than their time limits allow; "
+                "the workers were stopped"
+            ) from None
+
+    def kill(self) -> None:
+        """Stop every worker now, running or not (a stuck one cannot be asked to finish)."""
+        for pool in self._pools:
+            # the executor has no public way to kill its processes; `_processes` maps pid -> Process
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools = []
 
     def close(self) -> None:
         for pool in self._pools:

@@ -100,3 +100,27 @@ def test_default_workers_is_one_for_tiny_corpora():
     assert default_workers(2) == 1
     assert default_workers(39) == 1
     assert default_workers(10_000) == len(os.sched_getaffinity(0))
+
+
+def test_a_worker_stuck_past_its_chunk_s_limits_is_killed_and_the_error_names_the_files():
+    import multiprocessing
+    import time
+
+    from ingest.extract import ExtractionError
+
+    pool = WorkerPool(2, time_limit=0.1)
+    try:
+        [stuck, _] = pool._start()
+        future = stuck.submit(time.sleep, 60)  # a call the per-document timer cannot interrupt
+        started = time.perf_counter()
+        names = ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+        with pytest.raises(ExtractionError) as error:
+            pool.result(future, names, "extract", 1.0)
+        assert time.perf_counter() - started < 20
+        assert str(error.value) == (
+            "extract: a worker process gave no answer for 1 s on a chunk of 5 documents "
+            "(a.txt, b.txt, c.txt and 2 more), more than their time limits allow; the workers were stopped"
+        )
+        assert multiprocessing.active_children() == []  # both workers are gone, the stuck one too
+    finally:
+        pool.close()
