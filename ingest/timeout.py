@@ -57,7 +57,7 @@ class TooSlow:
         )
 
 
-RETRY_SECONDS = 0.02  # how soon a limit that expired inside a native library is tried again
+RETRY_SECONDS = 0.02  # after the limit, the timer fires again this often until the block is left
 _NATIVE_LIBRARIES = ("polars", "pyarrow", "duckdb")
 
 
@@ -76,24 +76,29 @@ def _can_time() -> bool:
 
 @contextmanager
 def time_limit(seconds: float | None, file_name: str, stage: str) -> Iterator[None]:
-    """Raise DocumentTooSlow inside the block once it has run `seconds` (None or 0: no limit)."""
+    """Raise DocumentTooSlow inside the block once it has run `seconds` (None or 0: no limit).
+
+    Once the limit is reached the timer keeps firing every RETRY_SECONDS until the block is left: a
+    raise that cannot stop the block (inside a Polars call, or swallowed, as Python swallows any
+    exception raised in a finalizer that happened to be running) is simply tried again."""
     if not seconds or not _can_time():
         yield
         return
+    left = False
 
     def expired(signum: int, frame: FrameType | None) -> None:
-        if _inside_native_library(frame):
+        if left or _inside_native_library(frame):
             # An exception raised inside a Polars call (or a callback it runs) can leave its native
             # locks held, and a later call would wait on them forever: raise once it has returned.
-            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
             return
         raise DocumentTooSlow(file_name, stage, seconds)
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:
+        left = True  # a signal already on its way must not raise in here
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 

@@ -215,6 +215,29 @@ def test_the_limit_is_not_swallowed_by_a_broad_except():
         _busy(None, 5.0)
 
 
+def test_a_limit_whose_first_raise_is_swallowed_still_stops_the_pass():
+    # Python swallows an exception raised while a finalizer runs ("Exception ignored in __del__"):
+    # the timer fires again, so the pass still ends near its limit instead of running on for hours
+    swallowed = []
+
+    def swallowing_once(doc):
+        deadline = time.perf_counter() + 5.0
+        while time.perf_counter() < deadline:
+            try:
+                while time.perf_counter() < deadline:
+                    pass
+            except DocumentTooSlow:
+                if swallowed:
+                    raise
+                swallowed.append(time.perf_counter())
+        return "ran on"
+
+    started = time.perf_counter()
+    slow = run_limited(swallowing_once, _Doc(), seconds=0.2, stage="extract")
+    assert isinstance(slow, TooSlow) and len(swallowed) == 1
+    assert time.perf_counter() - started < 1.0
+
+
 def test_a_2_mb_single_line_document_is_too_slow_and_the_rest_builds(tmp_path):
     text = long_line(1_990_000)  # one line, no sentence end, under the 2,000,000-byte size limit
     assert "\n" not in text and 1_900_000 < len(text.encode()) <= 2_000_000
