@@ -7,7 +7,12 @@ One row per company × holder × role. Rules (vocabulary in `ingest/rules/holder
   financial); a generic list (其股东包括…) gives `strategic` to "A旗下B" vehicles of a corporate
   parent and `other` to the rest.
 - "A旗下B及C" → holders B and C, each with `parent_entity` A.
-- Lists before a cue ("A、B等11家基石投资者", "引入A等作为基石投资者") and after one ("股东包括A、B").
+- Lists before a cue ("A、B等11家基石投资者", "引入A等作为基石投资者", "A、B参与基石投资") and after
+  one ("股东包括A、B"). Where the sentence, or the paragraph's previous sentence, names a role, also
+  a plain "包括A、B等专业投资机构" and "C、D等二级市场基金". A list after its cue runs on over
+  clauses holding only names ("包括A、B(X),C(Y)、D,…") and ends at its closing 等.
+- In a sentence naming the role, "A及B认购5660.37万股" names subscribers whose amount is in shares.
+- Sentences are the figures' (`ingest.sentences`): a summary's bullets and citation markers end one.
 - Stakes: "A、B和C分别持有8.25%、2.92%和0.61%" → aligned one by one; a count mismatch gives no rows.
 - Acting in concert ("控股股东A、B…及H根据…一致行动人士协议共同拥有约40.5%"): one row per member
   (holder_type controlling_group, stake_pct null, parent_entity = the group's name) plus ONE group
@@ -50,10 +55,10 @@ from ingest.companies import (
     clause_bounds,
     company_named_before,
     rule,
-    sentence_spans,
 )
 from ingest.dates import find_dates, period_end
 from ingest.schema import conform, empty_frame
+from ingest.sentences import split_sentences
 from ingest.text import Document
 
 _CJK = r"\u4e00-\u9fff"
@@ -75,7 +80,7 @@ _CURRENCIES = {
     "人民币": "CNY",
     "元": "CNY",
 }
-_TOP_SPLIT = re.compile(r"[、;；/]")
+_TOP_SPLIT = re.compile(r"[、;；/,，]")  # commas: a list that runs on over clauses of names
 _SUB_SPLIT = re.compile(r"以及|及|和|与|&")
 _PAREN = re.compile(r"\([^()]*\)|（[^（）]*）")
 _GROUP_PREFIX = "一致行动集团"
@@ -110,8 +115,12 @@ class _Rules:
     roles: list[tuple[str, re.Pattern[str]]]
     after_re: re.Pattern[str]
     before_re: re.Pattern[str]
+    role_after_re: re.Pattern[str]
+    role_before_re: re.Pattern[str]
+    name_ending_re: re.Pattern[str]
     stake_re: re.Pattern[str]
     subscribe_re: re.Pattern[str]
+    subscribe_shares_re: re.Pattern[str]
     lead_in_re: re.Pattern[str]
     list_end_re: re.Pattern[str]
     joint_re: re.Pattern[str]
@@ -150,8 +159,12 @@ def _rules() -> _Rules:
         roles=roles,
         after_re=re.compile("|".join(f"(?:{p})" for p in r("list_after_cues"))),
         before_re=re.compile("|".join(f"(?:{p})" for p in r("list_before_cues"))),
+        role_after_re=re.compile("|".join(f"(?:{p})" for p in r("role_list_after_cues"))),
+        role_before_re=re.compile("|".join(f"(?:{p})" for p in r("role_list_before_cues"))),
+        name_ending_re=re.compile(f"(?:{alternation(r('not_name_endings'))})$"),
         stake_re=re.compile(f"(?:{r('stake_verbs')})(?P<pcts>{_PCT_LIST_RE.pattern})"),
         subscribe_re=re.compile(f"(?:{r('subscribe_verbs')})(?P<amounts>{_AMOUNT_LIST_RE.pattern})"),
+        subscribe_shares_re=re.compile(f"(?:{r('subscribe_verbs')})\\s?(?:{r('subscribe_shares')})"),
         # Titles before the first name of a list are lead-ins too ("创始人兼CEO张三、李四…").
         lead_in_re=re.compile(alternation(r("lead_in_words") + long_titles)),
         list_end_re=re.compile(alternation(r("list_end_words"))),
@@ -194,8 +207,11 @@ def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, in
     """Trim lead-ins (the list's first item only), particles, 等 and brackets; None if not a name."""
     rules = _rules()
     if first:
+        bracket = max(folded.rfind("】", start, end), folded.rfind("]", start, end))
+        start = bracket + 1 if bracket >= 0 else start  # "【IPO追踪】A、B参与基石投资"
         for m in rules.lead_in_re.finditer(folded, start, end):
-            start = max(start, m.end())
+            if len(m.group(0)) > 1 or m.start() == start:  # 其/由/而 only before the name
+                start = max(start, m.end())
     else:  # "董事长王海、总裁刘洋": a title before a later name of the list
         while (m := rules.title_start_re.match(folded, start, end)) and end - m.end() >= 2:
             start = m.end()
@@ -215,6 +231,7 @@ def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, in
         not 2 <= len(name) <= 60
         or name in rules.not_holders
         or rules.bad_name_re.search(name)
+        or rules.name_ending_re.search(name)
         or not re.match(rf"[{_CJK}A-Za-z]", name)
     ):
         return None
@@ -245,7 +262,8 @@ def split_holders(folded: str, original: str, start: int, end: int) -> list[Hold
                 s, e = span
                 note = _PAREN.match(source, e, end)
                 note_text = note.group(0)[1:-1] if note else ""
-                holders.append(Holder(folded[s:e], original[s:e].strip(), s, e, parent, note_text))
+                # a bracket inside the name stays ("Lansdowne Partners (UK) LLP"); one after it is its note
+                holders.append(Holder(source[s:e], original[s:e].strip(), s, e, parent, note_text))
     return holders
 
 
@@ -340,6 +358,10 @@ def _subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
         list_start = start if len(amounts) > 1 or each else item_start
         list_end = each.start() if each else m.start()
         holders = split_holders(folded, original, list_start, _list_end(folded, list_start, list_end))
+        if not holders and len(amounts) > 1 and start > lo + 1:
+            # "分别为A及B,分别认购3,000万美元及1,000万美元": the names are in the clause before
+            list_start, _ = clause_bounds(folded, start - 2, lo, hi)
+            holders = split_holders(folded, original, list_start, start - 1)
         if each and len(amounts) == 1:  # "A、B及C各认购1,000万美元": the amount is each one's
             amounts = amounts * len(holders)
         if holders and len(holders) == len(amounts):
@@ -360,6 +382,22 @@ def _subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
     return rows
 
 
+def _share_subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
+    """In a sentence that names the role: "A及B认购5660.37万股、C认购4528.34万股" → A, B and C, each
+    in that role (the amount is in shares, which the table does not hold)."""
+    if role not in ("cornerstone", "strategic"):
+        return []  # "大户最多认购125.7万股" names nobody
+    rows = []
+    for m in _rules().subscribe_shares_re.finditer(folded, lo, hi):
+        start, _ = clause_bounds(folded, m.start(), lo, hi)
+        if _rules().total_re.search(folded, start, m.start()):
+            continue
+        item_start = max(start, folded.rfind("、", start, m.start()) + 1)
+        for holder in split_holders(folded, original, item_start, _list_end(folded, item_start, m.start())):
+            rows.append(HolderRow(holder, role, (item_start, m.end()), (item_start, m.start())))
+    return rows
+
+
 def _subscriber_list_rows(folded, original, lo, hi, role) -> list[HolderRow]:
     """ "其余由A、B及C认购" (no amounts): each named investor subscribed, as a cornerstone unless the
     sentence states another role."""
@@ -371,20 +409,61 @@ def _subscriber_list_rows(folded, original, lo, hi, role) -> list[HolderRow]:
     return rows
 
 
-def _cue_list_rows(folded, original, lo, hi, role) -> list[HolderRow]:
+def _cue_list_rows(folded, original, lo, hi, role, context_role=None) -> list[HolderRow]:
+    """Lists around cue words. `context_role` is the role the previous sentence of the paragraph
+    named ("引入15名基石投资者。阵容包括A、B…"): plain "包括…" and "…等基金" lists take it."""
     rules, rows = _rules(), []
-    for m in rules.before_re.finditer(folded, lo, hi):
+    befores = [(m, role) for m in rules.before_re.finditer(folded, lo, hi)]
+    afters = [(m, role) for m in rules.after_re.finditer(folded, lo, hi)]
+    if gated := role or context_role:  # plain lists name holders only where a role is stated
+        taken = [m.span() for m, _ in befores + afters]
+        for found, pattern in ((befores, rules.role_before_re), (afters, rules.role_after_re)):
+            found += [(m, gated) for m in pattern.finditer(folded, lo, hi) if not _inside(m.span(), taken)]
+    listed: list[tuple[int, int]] = []
+    for m, kind_of_list in afters:
+        end = _after_list_end(folded, m.end(), lo, hi)
+        listed.append((m.end(), end))
+        for holder in split_holders(folded, original, m.end(), end):
+            row = HolderRow(holder, _list_type(kind_of_list, holder), (m.start(), end), (m.end(), end))
+            rows.append(_with_note_amount(row))
+    for m, kind_of_list in befores:
         start, _ = clause_bounds(folded, m.start(), lo, hi)
+        if _inside((m.start(), m.start()), listed):
+            continue  # the "等…" that closes a list read after its cue
         cue_role = next((r for r, p in rules.roles if p.search(m.group(0))), None)
         for holder in split_holders(folded, original, start, m.start()):
-            kind = cue_role or _list_type(role, holder)
+            kind = cue_role or _list_type(kind_of_list, holder)
             rows.append(_with_note_amount(HolderRow(holder, kind, (start, m.end()), (start, m.start()))))
-    for m in rules.after_re.finditer(folded, lo, hi):
-        _, end = clause_bounds(folded, m.end(), lo, hi)
-        for holder in split_holders(folded, original, m.end(), end):
-            row = HolderRow(holder, _list_type(role, holder), (m.start(), end), (m.end(), end))
-            rows.append(_with_note_amount(row))
     return rows
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
+
+
+_LIST_CLOSE = re.compile(r"等(?=[^、]*$)")  # "A、B等专业投资机构": the list ends at its last 等
+_COMMA = re.compile(r"[,，]")
+
+
+def _after_list_end(folded: str, start: int, lo: int, hi: int) -> int:
+    """End of a list read after its cue: the clause, and the next clauses while they hold only
+    names ("包括A、B(CPPIB),C(ADIA)、D,X预计…" → A…D), cut at a closing 等."""
+    rules = _rules()
+    _, end = clause_bounds(folded, start, lo, hi)
+    while end < hi and _COMMA.match(folded, end):
+        _, nxt = clause_bounds(folded, end + 1, lo, hi)
+        clause = _PAREN.sub("", folded[end + 1 : nxt])
+        names_only = (
+            "、" in clause
+            and not re.search(r"\d", clause)
+            and not rules.cut_re.search(clause)
+            and not rules.bad_name_re.search(clause)
+        )
+        if not names_only:
+            break
+        end = nxt
+    close = _LIST_CLOSE.search(folded, start, end)
+    return close.start() if close else end
 
 
 def _with_note_amount(row: HolderRow) -> HolderRow:
@@ -452,13 +531,16 @@ def _holder_id(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def _sentence_rows(folded: str, original: str, lo: int, hi: int) -> list[HolderRow]:
+def _sentence_rows(
+    folded: str, original: str, lo: int, hi: int, context_role: str | None = None
+) -> list[HolderRow]:
     role = _sentence_role(folded, lo, hi)
     return (
         _stake_rows(folded, original, lo, hi, role)
         + _subscription_rows(folded, original, lo, hi, role)
+        + _share_subscription_rows(folded, original, lo, hi, role or context_role)
         + _subscriber_list_rows(folded, original, lo, hi, role)
-        + _cue_list_rows(folded, original, lo, hi, role)
+        + _cue_list_rows(folded, original, lo, hi, role, context_role)
         + _early_rows(folded, original, lo, hi)
         + _founder_rows(folded, original, lo, hi)
     )
@@ -471,10 +553,16 @@ def extract_shareholders(doc: Document, matcher: CompanyMatcher, subject_ids: li
     dates = find_dates(folded, doc.published_at)
     found: list[tuple[str, HolderRow, date]] = []
     prefilter = _rules().prefilter_re
-    for lo, hi in sentence_spans(folded, doc.body_start):
+    paragraph, previous_role = -1, None  # the role the paragraph's previous sentence named
+    # the figures' sentences: a summary's bullets and citation markers end a statement too
+    for sentence in split_sentences(folded, doc.body_start):
+        lo, hi = sentence.start, sentence.end
+        if sentence.paragraph != paragraph:
+            paragraph, previous_role = sentence.paragraph, None
+        context_role, previous_role = previous_role, _sentence_role(folded, lo, hi)
         if not prefilter.search(folded, lo, hi):
             continue  # no holder vocabulary at all: skip the per-rule scans
-        rows = _sentence_rows(folded, original, lo, hi)
+        rows = _sentence_rows(folded, original, lo, hi, context_role)
         if not rows:
             continue
         as_of = _as_of(folded, lo, hi, dates, doc.published_at)
