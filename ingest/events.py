@@ -7,7 +7,9 @@ Rules (vocabulary in `ingest/rules/events.yml` and `exchanges.yml`):
   another clause reuses it only through a relative offset between them ("2020年递交申请，但仅三个月
   后便主动撤回" → withdrawal: 2020 + 3 months, known only to the year → year precision, 2020). A
   trigger with no usable date is dropped (an undated event is not an event row), except when the
-  sentence says 刚刚/今日 (publication date).
+  sentence says 刚刚/今日 (publication date), and except a final price ("发售价厘定为每股6.24港元"):
+  it is dated by the document that reports it, with precision `reported` (priced on or before the
+  publication date).
 - Exchange: named in the trigger (登陆港交所), else the nearest exchange word before it in the sentence,
   else the nearest after it, else implied by the trigger word (递表, 路条, 聆讯 are Hong Kong terms),
   else the exchange the document names most often, else ''.
@@ -202,6 +204,19 @@ def _event_id(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
+# A price that is not final yet ("将厘定为不高于…", "范围介乎…"): no pricing has happened.
+_PRICE_NOT_FINAL = re.compile(r"将|不高于|不超过|最高|不低于|范围|介乎|预期|预计|拟")
+
+
+def _final_price_stated(folded: str, trigger, event_type: str, clause_start: int, clause_end: int) -> bool:
+    """A pricing trigger followed by the price in its clause, which says nothing of it not being final."""
+    return (
+        event_type == "pricing"
+        and re.search(r"\d", folded[trigger.end() : clause_end]) is not None
+        and not _PRICE_NOT_FINAL.search(folded, clause_start, clause_end)
+    )
+
+
 def _date_for(
     folded: str,
     trigger: re.Match[str],
@@ -265,6 +280,9 @@ def extract_events(doc: Document, matcher: CompanyMatcher, subject_ids: list[str
             if unknown:
                 continue  # the clause names a company we do not know: never give its event to the subject
             company_id = named or attribute_company(mentions, lo, hi, trigger.start(), subject_ids)
+            if found is None and _final_price_stated(folded, trigger, event_type, clause_start, clause_end):
+                # "发售价厘定为每股6.24港元" with no day: priced by the time the document reports it
+                found = (doc.published_at, "reported", clause_start)
             if found is None or company_id is None:
                 continue
             # "A与B同日登陆港交所": one event for each company of the list before the trigger.

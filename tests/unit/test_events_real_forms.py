@@ -84,6 +84,30 @@ def test_a_final_price_fixed_is_the_pricing():
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "光信智能發佈公告，發售價釐定為每股發售股份6.24港元，每手買賣單位1000股。",
+        "光信智能公开招股获超购约420倍，定价每股70.58元，为招股价范围的上限。",
+        "光信智能每股上市定價港幣 69 元。",
+    ],
+)
+def test_a_final_price_with_no_day_is_dated_by_the_report(text):
+    assert _events(text, language="zh-Hant") == [(G, "pricing", "", PUB, "reported")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "光信智能的最终发售价将厘定为不高于每股20港元。",
+        "光信智能预期定价每股不超过20港元。",
+        "光信智能招股价定为每股18至20港元的范围。",
+    ],
+)
+def test_a_price_not_final_yet_is_no_pricing(text):
+    assert _events(text) == []
+
+
 def test_last_night_is_the_day_before_publication():
     assert _events("光信智能昨晚公布最终发售价定为每股18.60港元。") == [
         (G, "pricing", "", date(2025, 8, 31), "day")
