@@ -268,7 +268,9 @@ def _is_excluded_context(folded: str, m: re.Match, gd: dict, chinese: bool, star
     if prev == "," and start >= 2 and folded[start - 2].isdigit():
         return True  # '1,2,3,4亿元': the last element of a list written with commas, not a number
     listed = prev == "/" and start >= 2 and folded[start - 2] in "%元亿万股倍"  # '93.0%/89.9%/88.5%'
-    if prev and not listed and (prev.isascii() and (prev.isalnum() or prev in "._^#/\\-") or prev in "第"):
+    glued = prev.isascii() and (prev.isalnum() or prev in "._^#/\\-")  # 'A100', 'GLM-4', 'v2'
+    # a Chinese numeral after a Latin name is not glued to it: 'Ally Bridge四家基石投资者'
+    if prev and not listed and (glued and not chinese or prev in "第"):
         return True
     if not gd["cur_pre"] and start >= 2 and prev == " " and _LETTER.match(folded[start - 2]):
         return True

@@ -16,6 +16,8 @@ from ingest.figures.grammar import (
     COMPANY_PEER_CUE,
     INVESTOR_AFTER,
     INVESTOR_LIST_AFTER,
+    INVESTOR_LIST_BEFORE,
+    INVESTOR_LIST_REACH,
     NO_COMPANY_REASONS,
     RANKED_ABOVE,
     SEGMENT_CUE,
@@ -39,9 +41,21 @@ def find_investors(ctx: DocumentContext, s: Sentence, in_sentence: list) -> set:
         found = ctx.investor_cache[s.start] = {
             m
             for m in in_sentence
-            if INVESTOR_AFTER.match(ctx.folded, m.end) or INVESTOR_LIST_AFTER.match(ctx.folded, m.end, s.end)
+            if INVESTOR_AFTER.match(ctx.folded, m.end)
+            or INVESTOR_LIST_AFTER.match(ctx.folded, m.end, s.end)
+            or in_investor_list(ctx, s, m.start)
         }
     return found
+
+
+def in_investor_list(ctx: DocumentContext, s: Sentence, pos: int) -> bool:
+    """Whether `pos` is inside a list of investors after its cue ('基石投资者,包括A、B及C')."""
+    return after_investor_cue(ctx.folded[max(s.start, pos - INVESTOR_LIST_REACH) : pos])
+
+
+def after_investor_cue(before: str) -> bool:
+    """Whether the words `before` a name end inside a list of investors after its cue."""
+    return INVESTOR_LIST_BEFORE.search(before[-INVESTOR_LIST_REACH:]) is not None
 
 
 def resolve_company(ctx: DocumentContext, s: Sentence, item: Item) -> tuple[str | None, str]:
@@ -59,7 +73,11 @@ def resolve_company(ctx: DocumentContext, s: Sentence, item: Item) -> tuple[str 
     tail = ctx.without_names(tail_start, q.start)
     for m in COMPANY_LIKE.finditer(tail):
         tail_on = tail + ctx.folded[q.start : s.end]  # the words after the name may pass the number
-        if INVESTOR_AFTER.match(tail_on, m.end()) or INVESTOR_LIST_AFTER.match(tail_on, m.end()):
+        if (
+            INVESTOR_AFTER.match(tail_on, m.end())
+            or INVESTOR_LIST_AFTER.match(tail_on, m.end())
+            or after_investor_cue(ctx.folded[s.start : tail_start] + tail[: m.start()])
+        ):
             continue  # '京东旗下京东科技、GIC等9名基石投资者': an investor, not the figure's company
         by_segment = SEGMENT_CUE.search(ctx.folded, s.start, q.start) is not None
         from_segment = m.group("name").startswith("来自") or tail.endswith("来自", 0, m.start())

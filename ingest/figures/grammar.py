@@ -165,6 +165,8 @@ SENTENCE_ENDS: str = _value("sentence_ends")
 COMPANY_LIKE = _pattern("company_like")
 INVESTOR_AFTER = _pattern("investor_after")
 INVESTOR_LIST_AFTER = _pattern("investor_list_after")
+INVESTOR_LIST_BEFORE = _pattern("investor_list_before")
+INVESTOR_LIST_REACH = 240  # characters from an investor list's cue to a name of the list
 # dimension
 OPEN_WORDS = _pattern("open_words")
 CLOSE_WORDS = _pattern("close_words")

@@ -554,3 +554,17 @@ def test_an_offer_at_a_range_of_prices_per_share():
         (G, "offer_price_low", "", "2025-09-01", 10.5, "HKD", "exact"),
         (G, "offer_price_high", "", "2025-09-01", 12.8, "HKD", "exact"),
     ]
+
+
+def test_investors_listed_after_the_cornerstone_cue_are_not_the_figure_s_company():
+    text = "光信智能將引入5名基石投資者，包括北海養老基金、遠山集團及星海投資集團，合共認購25.35億港元股份。"
+    assert rows(extract(text, language=TW)) == [
+        (G, "cornerstone_count", "", "2025-09-01", 5.0, "", "exact"),
+        (G, "cornerstone_amount", "", "2025-09-01", 2.535e9, "HKD", "exact"),
+    ]
+
+
+def test_a_chinese_numeral_right_after_a_latin_name_is_read():
+    text = "光信智能引入Lake Capital、North Bridge、遠山集團及Ally Bridge四家基礎投資者，合計認購2,032萬股。"
+    found = [r[1:5] for r in rows(extract(text, language=TW))]
+    assert found == [("cornerstone_count", "", "2025-09-01", 4.0)]
