@@ -531,9 +531,11 @@ def _short_aliases(doc: Document, names: list[str]) -> list[str]:
             if b:
                 short = (b.group("short") or b.group("quoted") or b.group("short2") or "").strip()
                 declared = "简称" in b.group(0) or "下称" in b.group(0)
-                # A Chinese short form shares the full name's first character (or is declared by 简称).
+                # A Chinese short form shares the full name's first character (or is declared by 简称);
+                # a Latin name's bracket gives its Chinese name ("Nebulink(星云通信)").
+                latin_name = _LATIN_ALIAS.fullmatch(name) is not None
                 chinese = _is_plausible_name(short) and (
-                    declared or short[0] == name[0] or _same_company(short, name)
+                    declared or short[0] == name[0] or _same_company(short, name) or latin_name
                 )
                 latin = _LATIN_ALIAS.fullmatch(short) is not None and len(short) >= 3
                 if short != name and short not in rules.stop_names and (chinese or latin):

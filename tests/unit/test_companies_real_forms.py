@@ -135,3 +135,10 @@ def test_ipo_before_a_pricing_is_not_a_company(matcher):
     doc = _doc("汐澜音乐今日公布招股結果，IPO發售價定為每股18美元。汐澜音乐周五上市。", language="zh-Hant")
     assert subject_company_ids(doc, matcher) == ["xi_lan_yin_yue"]
     assert "ipo" not in discover_companies(doc, matcher)["company_id"].to_list()
+
+
+def test_a_latin_name_with_its_chinese_name_in_brackets_is_filed_under_the_chinese_one(matcher):
+    text = "Nebulink(星云通信)今日公布2022年全年财务业绩。Nebulink全年营收为1.6亿美元，星云通信同比下降4.4%。"
+    doc = _doc(text)
+    assert subject_company_ids(doc, matcher) == ["xing_yun_tong_xin"]
+    assert matcher.resolve("nebulink") == "xing_yun_tong_xin"
