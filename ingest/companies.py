@@ -902,6 +902,9 @@ def _specific(names: list[str]) -> list[str]:
 
 
 # the body speaking of its company without naming it
+# A summary of figures that never names its company: at least this many amounts, shares or multiples.
+_BODY_FIGURE = re.compile(r"\d(?:[\d,]*\.?\d)?\s?(?:%|倍|亿|万|百万|港元|美元|元)")
+MIN_NAMELESS_FIGURES = 3
 _SELF_REFERENCE = re.compile(r"(?:^|[。，,；;\n\s])(?:本公司|公司|本集团|集团|该公司)(?:的)?[^，。,]{0,6}\d")
 
 
@@ -947,9 +950,12 @@ def _registered_name_line(doc: Document) -> list[_Candidate]:
 
 def _headline_name_of_a_self_report(headline: str, body: str) -> list[_Candidate]:
     """A filing or results note that calls itself 公司/本集团 throughout ('晶元智算:去年收入增两成'
-    over '公司2024年收入…'): the name that opens the headline before a separator or a headline word."""
+    over '公司2024年收入…'), or a summary whose body names no company at all ('X公布配发结果' over
+    bullets of figures): the name that opens the headline before a separator or a headline word."""
     rules = _discovery_rules()
-    if not _SELF_REFERENCE.search(body):
+    names_a_company = rules.firm_name_re.search(body) or rules.stock_code_re.search(body)
+    nameless_figures = not names_a_company and len(_BODY_FIGURE.findall(body)) >= MIN_NAMELESS_FIGURES
+    if not _SELF_REFERENCE.search(body) and not nameless_figures:
         return []
     folded = fold(headline)
     tag = rules.title_tag_re.match(folded)
@@ -958,9 +964,31 @@ def _headline_name_of_a_self_report(headline: str, body: str) -> list[_Candidate
         name, rest = folded[at : at + end], folded[at + end :]
         if not _is_plausible_name(name) or _cut_at_trigger_words(name) != name:
             continue
+        if _headline_word_straddles(folded, at + 2, at + end) or _headline_word_inside(name):
+            continue  # 'X全球|发售…', 'X全球发售|所得款项': the name runs into a headline word
         if rest and (rest[0] in ":：|丨│｜" or rules.title_next_re.match(rest)):
             return [_Candidate(name, headline[at : at + end], headline, "title", at)]
     return []
+
+
+@lru_cache(maxsize=1)
+def _long_headline_words() -> tuple[str, ...]:
+    return tuple(w for w in rule("events", "title_subject_next") if len(w) >= 2 and not w.isdigit())
+
+
+def _headline_word_inside(name: str) -> bool:
+    """Whether a headline word of two characters or more follows the name's first two ('X全球发售')."""
+    return any(w in name[2:] for w in _long_headline_words())
+
+
+def _headline_word_straddles(folded: str, lo: int, end: int) -> bool:
+    """Whether a headline word starts in folded[lo:end] and runs on past `end`."""
+    title_next = _discovery_rules().title_next_re
+    for k in range(max(lo, end - 3), end):
+        m = title_next.match(folded, k)
+        if m and m.end() > end:
+            return True
+    return False
 
 
 def _most_named_firm(doc: Document) -> list[_Candidate]:

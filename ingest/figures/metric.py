@@ -31,6 +31,7 @@ from ingest.figures.grammar import (
     OTHER_MEASURES,
     OTHER_PERIOD_GAP,
     PRICE_MOVE,
+    PROCEEDS_ALTERNATIVE,
     PROCEEDS_LIST_SENTENCES,
     PROCEEDS_RANGE_METRICS,
     PURPOSE_BEFORE_SHARE,
@@ -227,7 +228,7 @@ def choose_metric(
             )
     if q.unit in ("pct", "money") and proceeds_sentence(ctx, s):
         after = right_text(ctx.folded, item.end, PURPOSE_CHARS, s.end)
-        purpose = USE_OF_PROCEEDS_AFTER.match(LEADING_PAREN.sub("", after))
+        purpose = USE_OF_PROCEEDS_AFTER.match(PROCEEDS_ALTERNATIVE.sub("", LEADING_PAREN.sub("", after)))
         if purpose:
             value = clean_purpose(PURPOSE_CUT.split(purpose.group("purpose"))[0])
             if not value:

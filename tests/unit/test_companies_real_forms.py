@@ -142,3 +142,17 @@ def test_a_latin_name_with_its_chinese_name_in_brackets_is_filed_under_the_chine
     doc = _doc(text)
     assert subject_company_ids(doc, matcher) == ["xing_yun_tong_xin"]
     assert matcher.resolve("nebulink") == "xing_yun_tong_xin"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["星云通信公布配发结果", "星云通信全球发售所得款项用途"],
+)
+def test_a_summary_whose_body_names_no_company_is_about_its_headline_s_company(matcher, title):
+    text = "要点\n- 最终发售价：每股29.7港元 [1]\n- 公开发售获超额认购约6.46倍，国际发售约1.07倍 [1]"
+    assert subject_company_ids(_doc(text, title=title), matcher) == ["xing_yun_tong_xin"]
+
+
+def test_a_summary_whose_body_names_a_company_needs_more_than_the_headline(matcher):
+    text = "要点\n- 最终发售价：每股29.7港元 [1]\n- 同行远山科技获超额认购约6.46倍，国际发售约1.07倍 [1]"
+    assert subject_company_ids(_doc(text, title="星云通信公布配发结果"), matcher) == []

@@ -568,3 +568,16 @@ def test_a_chinese_numeral_right_after_a_latin_name_is_read():
     text = "光信智能引入Lake Capital、North Bridge、遠山集團及Ally Bridge四家基礎投資者，合計認購2,032萬股。"
     found = [r[1:5] for r in rows(extract(text, language=TW))]
     assert found == [("cornerstone_count", "", "2025-09-01", 4.0)]
+
+
+def test_a_share_of_the_proceeds_written_also_as_an_amount_before_its_purpose():
+    text = (
+        "光信智能所得款项用途：约35%或约54.3百万港元将用于开发云端解决方案；"
+        "约10%或约15.5百万港元将用作营运资金。"
+    )
+    assert [(r[1], r[2], r[4]) for r in rows(extract(text))] == [
+        ("use_of_proceeds_pct", "purpose:开发云端解决方案", 35.0),
+        ("use_of_proceeds_amount", "purpose:开发云端解决方案", 54.3e6),
+        ("use_of_proceeds_pct", "purpose:营运资金", 10.0),
+        ("use_of_proceeds_amount", "purpose:营运资金", 15.5e6),
+    ]
