@@ -84,6 +84,11 @@ _TOP_SPLIT = re.compile(r"[、;；/,，]")  # commas: a list that runs on over c
 _SUB_SPLIT = re.compile(r"以及|及|和|与|&")
 _PAREN = re.compile(r"\([^()]*\)|（[^（）]*）")
 _GROUP_PREFIX = "一致行动集团"
+# "A为其控股股东" / "A系该公司第二大股东" / "A为快手第二大机构股东": a holder's name ends before its role
+_ROLE_CLAUSE = re.compile(
+    r"(?:为|是|系)(?:其|该公司|公司的?|[\u4e00-\u9fffA-Za-z]{1,8}?)?(?:的)?"
+    r"(?:控股股东|(?:第[一二三四五六七八九十\d]+|最|单一最)大(?:机构)?股东|大股东)"
+)
 MIN_CUT_INDEX = 2  # a cut word may start a holder's name: only cut after its first two characters
 _EARLY_CUE = re.compile(r"早期投资|领投")
 
@@ -194,7 +199,7 @@ def _rules() -> _Rules:
         title_start_re=re.compile(rf"\s*(?:{alternation(long_titles)})(?:兼|、)?"),
         prefilter_re=re.compile(
             alternation([w for words in r("role_cues").values() for w in words] + r("founder_titles"))
-            + r"|持有|持股|拥有|认购|股东|投资|旗下|领投|创始团队"
+            + r"|持有|持股|拥有|控制|认购|股东|投资|旗下|领投|创始团队"
         ),
     )
 
@@ -206,6 +211,9 @@ def _rules() -> _Rules:
 def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, int] | None:
     """Trim lead-ins (the list's first item only), particles, 等 and brackets; None if not a name."""
     rules = _rules()
+    role_clause = _ROLE_CLAUSE.search(folded, start + MIN_CUT_INDEX, end)
+    if role_clause:  # "晨兴资本为快手第二大机构股东持有…" → 晨兴资本 (before its lead-ins are looked for)
+        end = role_clause.start()
     if first:
         bracket = max(folded.rfind("】", start, end), folded.rfind("]", start, end))
         start = bracket + 1 if bracket >= 0 else start  # "【IPO追踪】A、B参与基石投资"
@@ -221,6 +229,7 @@ def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, in
     cut = rules.cut_re.search(folded, start + MIN_CUT_INDEX, end)
     if cut:  # "X上市后将" → X
         end = cut.start()
+
     text = folded[start:end]
     while text and text[0] in " 其、，,":
         start, text = start + 1, text[1:]
@@ -319,8 +328,16 @@ def _stake_rows(folded, original, lo, hi, role) -> list[HolderRow]:
         start, _ = clause_bounds(folded, m.start(), lo, hi)
         holders = split_holders(folded, original, start, _list_end(folded, start, m.start()))
         pcts = _percent(m["pcts"])
-        span = (start, clause_bounds(folded, m.end() - 1, lo, hi)[1])
         names = (start, m.start())
+        if not holders and start > lo + 1:
+            # "科大讯飞为其控股股东,持股比例为52.47%": the holder is named in the clause before
+            before_start, _ = clause_bounds(folded, start - 2, lo, hi)
+            named = _ROLE_CLAUSE.search(folded, before_start, start - 1)
+            if named and named.end() == start - 1:
+                holders = split_holders(folded, original, before_start, named.start())
+                names, start = (before_start, named.start()), before_start
+                role = role or "other"
+        span = (start, clause_bounds(folded, m.end() - 1, lo, hi)[1])
         joint = rules.joint_re.search(folded, start, m.start())
         if len(holders) > 1 and len(pcts) == 1 and joint:
             group = Holder(

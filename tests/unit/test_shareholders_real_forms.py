@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from ingest.companies import CompanyMatcher
 from ingest.shareholders import extract_shareholders
 from ingest.text import Document
@@ -108,3 +110,17 @@ def test_amounts_in_the_clause_after_the_names_go_to_them_in_order():
         ("分众星海", "cornerstone", 3e7, "USD"),
         ("远山传媒", "cornerstone", 1e7, "USD"),  # "美国上市的" describes it; 传 is part of a name
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("星海智能为其控股股东，持股比例为52.47%。", [("星海智能", "controlling_group", 52.47)]),
+        ("远山国际系该公司第二大股东，控制该公司18.98%股份。", [("远山国际", "other", 18.98)]),
+        ("南风资本为公司第二大机构股东持有公司16.6%的股权。", [("南风资本", "other", 16.6)]),
+        ("发行前北辰建投合计控制公司52.99%的股份。", [("北辰建投", "other", 52.99)]),
+        ("创始人发行后的持股比例由15.8%降至13.8%。", []),
+    ],
+)
+def test_a_holder_named_with_its_rank_among_shareholders(text, expected):
+    assert _rows(text, "holder_name", "holder_type", "stake_pct") == expected
