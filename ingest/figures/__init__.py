@@ -176,14 +176,19 @@ def classify(
         item.currency, item.currency_source = carried.proceeds_currency, "proceeds"
     elif (
         decision.rule.code in VENUE_CURRENCY_METRICS
-        and q.bare_yuan
-        and (
-            item.currency_source == "default" or (item.currency_source == "declared" and ctx.venue == "HKEX")
-        )
         and ctx.venue in VENUE_CURRENCIES
+        and (
+            (q.bare_yuan or not q.currency)
+            and (
+                item.currency_source == "default"
+                or (item.currency_source == "declared" and ctx.venue == "HKEX")
+            )
+            # '发售价$15.38 - $16.80' on a Hong Kong offering sheet: a bare $ is the HK dollar
+            or (ctx.venue == "HKEX" and q.currency == "USD" and q.text.startswith("$"))
+        )
     ):
-        # a bare 元 follows the listing venue: HKEX offering terms are HKD (even after a '人民幣，下同'
-        # that declares the currency of the financials), A-share terms CNY
+        # a bare 元 (or no currency: '集资15.8亿') follows the listing venue: HKEX offering terms are
+        # HKD (even after a '人民幣，下同' that declares the currency of the financials), A-share terms CNY
         item.currency = VENUE_CURRENCIES[ctx.venue]
     elif (
         decision.rule.code in HK_DOLLAR_METRICS

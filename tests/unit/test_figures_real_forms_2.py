@@ -581,3 +581,48 @@ def test_a_share_of_the_proceeds_written_also_as_an_amount_before_its_purpose():
         ("use_of_proceeds_pct", "purpose:营运资金", 10.0),
         ("use_of_proceeds_amount", "purpose:营运资金", 15.5e6),
     ]
+
+
+def test_an_index_s_move_on_a_listing_day_is_market_wide():
+    text = "光信智能今日在港交所挂牌，首日收涨12.5%。截至收盘，恒生指数跌0.49%，恒生科技指数跌1.24%。"
+    result = extract(text)
+    assert rows(result) == [(G, "first_day_change_pct", "", "2025-09-01", 12.5, "", "exact")]
+    assert reasons(result) == {"0.49%": "market_wide", "1.24%": "market_wide"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "光信智能挂牌首日低开14.58%。截至收盘，光信智能报34港元/股，较发行价跌去近30%。",
+            [("opening_change_pct", -14.58, "exact"), ("first_day_close_price", 34.0, "exact"),
+             ("first_day_change_pct", -30.0, "approx")],
+        ),
+        (
+            "光信智能今日登陆港交所。截至当日收盘，股价涨幅回落至91.71%，报67.10 港元 / 股。",
+            [("first_day_change_pct", 91.71, "exact"), ("first_day_close_price", 67.1, "exact")],
+        ),
+        (
+            "光信智能今日在科创板挂牌上市，以140元价格大幅高开，较发行价大涨205.28%。",
+            [("opening_price", 140.0, "exact"), ("opening_change_pct", 205.28, "exact")],
+        ),
+    ],
+)  # fmt: skip
+def test_listing_day_prices_and_moves_as_reports_write_them(text, expected):
+    assert [(r[1], r[4], r[6]) for r in rows(extract(text))] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no currency written: the venue's (an HKEX offering raises HK dollars)
+        ("光信智能(02595)今日起招股，集資約15.8億，在港交所上市。", [("gross_proceeds", 1.58e9, "HKD")]),
+        # a bare $ on a Hong Kong offering sheet
+        ("光信智能(02595.HK)招股详情：发售价$15.38 - $16.80",
+         [("offer_price_low", 15.38, "HKD"), ("offer_price_high", 16.8, "HKD")]),
+        ("光信智能登陆纳斯达克，募资5亿，发行价为每股$12。",
+         [("gross_proceeds", 5e8, "USD"), ("offer_price", 12.0, "USD")]),
+    ],
+)  # fmt: skip
+def test_offering_terms_without_their_own_currency_follow_the_venue(text, expected):
+    assert [(r[1], r[4], r[5]) for r in rows(extract(text, language=TW))] == expected
