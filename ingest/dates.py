@@ -76,6 +76,9 @@ _DATE_RE = re.compile(
             r"(?P<rel_day>今日|今天|昨日|昨天|明日|明天|昨晚|今晨|今早|[昨明今]\s?\(\d{1,2}\)\s?日)"
             + _WEEKDAY_TAIL,
             r"(?P<same_day>同日|当日|当天)",
+            # '18日,X在科创板挂牌上市', '预期19日挂牌': a day of the month alone, after a clause break,
+            # a bracket or a time word (not '连续3日', '3日内', '30日均线')
+            r"(?<![^\n于在,，、(（)）\s期计将定])(?P<d_d>[12]?\d|3[01])日(?![内均前后间至到以\d])",
         ]
     )
     + ")"
@@ -186,7 +189,18 @@ def _resolve(
         return published_at + timedelta(days=shift), "day", False
     if g["same_day"]:
         return (last_day.value if last_day else published_at), "day", False
+    if g["d_d"]:
+        return _day_of_month(int(g["d_d"]), published_at), "day", False
     return None, "", False
+
+
+def _day_of_month(day: int, published_at: date) -> date | None:
+    """The date with that day of the month nearest the publication date (this month, the one
+    before or the one after: '18日' in an article of the 19th, '预期19日挂牌' in one of the 12th)."""
+    first = published_at.replace(day=1)
+    months = [(first - timedelta(days=1)).replace(day=1), first, (first + timedelta(days=32)).replace(day=1)]
+    candidates = [d for m in months if (d := _safe_date(m.year, m.month, day)) is not None]
+    return min(candidates, key=lambda d: abs((d - published_at).days), default=None)
 
 
 def find_dates(folded: str, published_at: date) -> list[DateMention]:

@@ -212,7 +212,7 @@ def _final_price_stated(folded: str, trigger, event_type: str, clause_start: int
     """A pricing trigger followed by the price in its clause, which says nothing of it not being final."""
     return (
         event_type == "pricing"
-        and re.search(r"\d", folded[trigger.end() : clause_end]) is not None
+        and re.search(r"\d", folded[trigger.start() : clause_end]) is not None
         and not _PRICE_NOT_FINAL.search(folded, clause_start, clause_end)
     )
 

@@ -124,3 +124,17 @@ def test_mentions_are_ordered_non_overlapping_and_inside_the_text(text):
     assert all(0 <= m.start < m.end <= len(text) for m in mentions)
     assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
     assert all(m.precision in ("day", "month", "year") for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("18日，X在科创板挂牌上市", date(2019, 11, 19), [date(2019, 11, 18)]),
+        ("预期19日挂牌", date(2025, 9, 12), [date(2025, 9, 19)]),
+        ("30日，X递交申请", date(2025, 10, 2), [date(2025, 9, 30)]),  # the month before is nearer
+        ("2日，X上市", date(2025, 9, 30), [date(2025, 10, 2)]),
+        ("连续3日上涨，3日内完成，30日均线", date(2025, 9, 12), []),  # durations and averages
+    ],
+)
+def test_a_day_of_the_month_alone_is_the_nearest_such_date(text, published, expected):
+    assert [m.value for m in find_dates(text, published)] == expected

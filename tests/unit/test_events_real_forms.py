@@ -90,6 +90,11 @@ def test_a_final_price_fixed_is_the_pricing():
         "光信智能發佈公告，發售價釐定為每股發售股份6.24港元，每手買賣單位1000股。",
         "光信智能公开招股获超购约420倍，定价每股70.58元，为招股价范围的上限。",
         "光信智能每股上市定價港幣 69 元。",
+        "光信智能公布，最終發售價68.8元，比招股價下限68.44元高約0.53%。",
+        "光信智能國際配售超額認購63倍。股份以26.66元定價，是招股價範圍上限。",
+        "光信智能IPO定價設在了招股價的下限48港元。",
+        "光信智能每股定價 35 港元，共發行 3686.25 萬股股份。",
+        "光信智能發佈公告，該公司發售價最終已釐定為每股發售股份12.40港元。",
     ],
 )
 def test_a_final_price_with_no_day_is_dated_by_the_report(text):
@@ -144,3 +149,20 @@ def test_an_event_naming_no_exchange_takes_the_exchange_of_the_stock_code(text, 
 
 def test_an_application_to_list_on_the_main_board_is_not_a_listing():
     assert _events("光信智能于8月20日申请在主板上市。光信智能的港交所上市计划推进中。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "published_at", "expected"),
+    [
+        # a day of the month alone: the nearest such date to the publication
+        ("2019年11月19日讯 18日，光信智能在科创板挂牌上市。", date(2019, 11, 19),
+         [(G, "listing", "STAR", date(2019, 11, 18), "day")]),
+        ("光信智能昨日起至下周二（16日）招股，预期19日掛牌。", date(2025, 9, 12),
+         [(G, "prospectus", "", date(2025, 9, 11), "day"), (G, "listing", "", date(2025, 9, 19), "day")]),
+        # a time of day between the day and the listing
+        ("光信智能於今日上午9時掛牌買賣。", date(2025, 3, 21),
+         [(G, "listing", "", date(2025, 3, 21), "day")]),
+    ],
+)  # fmt: skip
+def test_days_of_the_month_and_times_of_day_before_a_listing(text, published_at, expected):
+    assert _events(text, published_at=published_at, language="zh-Hant") == expected
