@@ -90,6 +90,7 @@ _ROLE_CLAUSE = re.compile(
     r"(?:控股股东|(?:第[一二三四五六七八九十\d]+|最|单一最)大(?:机构)?股东|大股东)"
 )
 MIN_CUT_INDEX = 2  # a cut word may start a holder's name: only cut after its first two characters
+DESCRIPTION_MIN = 4  # characters of a description before 的 and a name ('专注于…投资的X'; not '美的集团')
 _EARLY_CUE = re.compile(r"早期投资|领投")
 
 
@@ -226,6 +227,9 @@ def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, in
     for m in rules.descriptor_re.finditer(folded, start, end):
         if end - m.end() >= 2:  # "员工持股平台X" → X
             start = max(start, m.end())
+    described = folded.rfind("的", start, end)
+    if described - start >= DESCRIPTION_MIN and end - described > 2:
+        start = described + 1  # "专注于生物医疗领域投资的奥博资本" → 奥博资本 (not 美的集团)
     cut = rules.cut_re.search(folded, start + MIN_CUT_INDEX, end)
     if cut:  # "X上市后将" → X
         end = cut.start()
@@ -241,7 +245,7 @@ def _clean_name(folded: str, start: int, end: int, first: bool) -> tuple[int, in
         or name in rules.not_holders
         or rules.bad_name_re.search(name)
         or rules.name_ending_re.search(name)
-        or not re.match(rf"[{_CJK}A-Za-z]", name)
+        or not re.match(rf"[{_CJK}A-Za-z]|\d+\s?[A-Za-z]", name)  # '3W Fund'
     ):
         return None
     return start, end
@@ -409,9 +413,9 @@ def _share_subscription_rows(folded, original, lo, hi, role) -> list[HolderRow]:
         start, _ = clause_bounds(folded, m.start(), lo, hi)
         if _rules().total_re.search(folded, start, m.start()):
             continue
-        item_start = max(start, folded.rfind("、", start, m.start()) + 1)
-        for holder in split_holders(folded, original, item_start, _list_end(folded, item_start, m.start())):
-            rows.append(HolderRow(holder, role, (item_start, m.end()), (item_start, m.start())))
+        # the whole clause: "A认购X万股、B、C及D认购Y万股" — names glued to an earlier 认购 are no names
+        for holder in split_holders(folded, original, start, _list_end(folded, start, m.start())):
+            rows.append(HolderRow(holder, role, (holder.start, m.end()), (start, m.start())))
     return rows
 
 
@@ -458,7 +462,8 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in spans)
 
 
-_LIST_CLOSE = re.compile(r"等(?=[^、]*$)")  # "A、B等专业投资机构": the list ends at its last 等
+# "A、B等专业投资机构", "包括A、B在内的多家机构": the list ends at its closing 等 / 在内
+_LIST_CLOSE = re.compile(r"(?:等|在内)(?=[^、]*$)")
 _COMMA = re.compile(r"[,，]")
 
 

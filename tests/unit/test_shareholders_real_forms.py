@@ -124,3 +124,21 @@ def test_amounts_in_the_clause_after_the_names_go_to_them_in_order():
 )
 def test_a_holder_named_with_its_rank_among_shareholders(text, expected):
     assert _rows(text, "holder_name", "holder_type", "stake_pct") == expected
+
+
+def test_share_subscriptions_of_several_names_and_names_after_a_description():
+    text = (
+        "基石投資者方面，星海資本認購3356.25萬股，北京遠山、SailStone及Sure Skill認購2192.7萬股，"
+        "3W Fund認購1875萬股。基石投資者包括RTW基金、TruMed、專注於生物醫療領域投資的南風資本在內的多家機構。"
+    )
+    assert _rows(text, "holder_name", "holder_type", language="zh-Hant") == [
+        ("星海资本", "cornerstone"),
+        ("北京远山", "cornerstone"),
+        ("SailStone", "cornerstone"),
+        ("Sure Skill", "cornerstone"),
+        ("3W Fund", "cornerstone"),  # a name may start with a digit before Latin letters
+        ("RTW基金", "cornerstone"),
+        ("TruMed", "cornerstone"),
+        ("南风资本", "cornerstone"),  # the description before 的 is not the name
+    ]
+    assert _rows("美的集团认购5000万美元，作为基石投资者。", "holder_name") == [("美的集团",)]
