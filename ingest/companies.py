@@ -676,6 +676,27 @@ def _title_lead_names(title: str, body: str) -> list[_Candidate]:
     return out
 
 
+# an offering sheet's line '06622 兆科眼科': the stock code, then the name
+_CODE_FIRST_LINE = re.compile(
+    r"^[ \t]*(?P<code>\d{4,6})[ \t]+(?P<name>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z]{1,11})[ \t]*$", re.M
+)
+
+
+def _code_first_names(doc: Document) -> list[_Candidate]:
+    """Names on a line of their own after their stock code, in the lead of an offering sheet."""
+    out = []
+    for m in _CODE_FIRST_LINE.finditer(doc.folded, doc.body_start, doc.body_start + LEAD_CHARS):
+        name = m.group("name")
+        if _is_plausible_name(name):
+            s, e = m.span("name")
+            ticker, exchange = _ticker(m.group("code"), "", "")
+            out.append(
+                _Candidate(name, doc.text[s:e], doc.text[m.start() : m.end()].strip(), "lead", s, coded=True,
+                           ticker=ticker, exchange=exchange)
+            )  # fmt: skip
+    return out
+
+
 def _filing_names(doc: Document) -> list[_Candidate]:
     """ "公司简称:X" in a filing, and "X:X首次公开发行…" headlines of filings."""
     rules, out = _discovery_rules(), []
@@ -769,6 +790,7 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
     lead = (
         _filing_names(doc)
         + _declared_names(doc)
+        + _code_first_names(doc)
         + _coded_candidates(doc.folded[lo:hi], doc.text[lo:hi], lo, "lead")
     )
     for name, written, evidence, joined, short in _candidates_in(
@@ -809,9 +831,10 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         lead = (
             _most_named_coded(doc)
             or _registered_name_line(doc)
-            or _repeated_headline_name(headline, body)
+            or _repeated_headline_name(headline, body, strong_only=True)
             or _most_named_firm(doc)
             or _headline_name_of_a_self_report(headline, body)
+            or _repeated_headline_name(headline, body)
         )
     # Subjects: the manifest's; else the headline's (several when it joins them: "X与Y同日挂牌");
     # else the first company the lead names (with the ones joined to it). Every other company named
@@ -908,13 +931,20 @@ MIN_NAMELESS_FIGURES = 3
 _SELF_REFERENCE = re.compile(r"(?:^|[。，,；;\n\s])(?:本公司|公司|本集团|集团|该公司)(?:的)?[^，。,]{0,6}\d")
 
 
-def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
-    """The longest start (2–8 characters) of a headline phrase that the body names at least twice."""
+def _repeated_headline_name(headline: str, body: str, strong_only: bool = False) -> list[_Candidate]:
+    """The longest start (2–8 characters) of a headline phrase that the body names at least twice;
+    of several phrases, the first whose name a headline word follows or that ends like a company's.
+    `strong_only`: only such a name (a verb opening the headline, '取消补流项目…', is not one)."""
     rules = _discovery_rules()
     folded = fold(headline)
+    found: list[tuple[bool, _Candidate]] = []
+    pos = 0
     for segment in rules.title_separator_re.split(folded):
+        seg_at = folded.find(segment, pos)
+        pos = seg_at + len(segment)
         tag = rules.title_tag_re.match(segment)
-        segment = segment[tag.end() :] if tag else segment
+        if tag:
+            segment, seg_at = segment[tag.end() :], seg_at + tag.end()
         for end in range(min(len(segment), 8), 1, -1):
             name = segment[:end]
             if (
@@ -922,9 +952,14 @@ def _repeated_headline_name(headline: str, body: str) -> list[_Candidate]:
                 and _cut_at_trigger_words(name) == name
                 and body.count(name) >= MIN_MENTIONS
             ):
-                at = folded.find(name)
-                return [_Candidate(name, headline[at : at + end], headline, "title", at)]
-    return []
+                rest = folded[seg_at + end :]
+                strong = bool(rules.title_next_re.match(rest) or rules.company_suffix_re.search(name))
+                written = headline[seg_at : seg_at + end]
+                found.append((strong, _Candidate(name, written, headline, "title", seg_at)))
+                break
+    weak = None if strong_only or not found else found[0][1]
+    best = next((c for strong, c in found if strong), weak)
+    return [best] if best else []
 
 
 # a line that is one registered name, as announcements head their first page
@@ -959,15 +994,19 @@ def _headline_name_of_a_self_report(headline: str, body: str) -> list[_Candidate
         return []
     folded = fold(headline)
     tag = rules.title_tag_re.match(folded)
-    at = tag.end() if tag else 0
-    for end in range(min(len(folded) - at, 12), 1, -1):
-        name, rest = folded[at : at + end], folded[at + end :]
-        if not _is_plausible_name(name) or _cut_at_trigger_words(name) != name:
-            continue
-        if _headline_word_straddles(folded, at + 2, at + end) or _headline_word_inside(name):
-            continue  # 'X全球|发售…', 'X全球发售|所得款项': the name runs into a headline word
-        if rest and (rest[0] in ":：|丨│｜" or rules.title_next_re.match(rest)):
-            return [_Candidate(name, headline[at : at + end], headline, "title", at)]
+    starts = [tag.end() if tag else 0]
+    # later phrases too ('取消补流项目、毛利率…,健信超导科创板IPO上会迎考'), where a headline word follows
+    starts += [m.end() for m in rules.title_separator_re.finditer(folded) if m.end() < len(folded)]
+    for at in starts:
+        for end in range(min(len(folded) - at, 12), 1, -1):
+            name, rest = folded[at : at + end], folded[at + end :]
+            if not _is_plausible_name(name) or _cut_at_trigger_words(name) != name:
+                continue
+            if _headline_word_straddles(folded, at + 2, at + end) or _headline_word_inside(name):
+                continue  # 'X全球|发售…', 'X全球发售|所得款项': the name runs into a headline word
+            opening = at == starts[0]
+            if rest and ((opening and rest[0] in ":：|丨│｜") or rules.title_next_re.match(rest)):
+                return [_Candidate(name, headline[at : at + end], headline, "title", at)]
     return []
 
 

@@ -156,3 +156,25 @@ def test_a_summary_whose_body_names_no_company_is_about_its_headline_s_company(m
 def test_a_summary_whose_body_names_a_company_needs_more_than_the_headline(matcher):
     text = "要点\n- 最终发售价：每股29.7港元 [1]\n- 同行远山科技获超额认购约6.46倍，国际发售约1.07倍 [1]"
     assert subject_company_ids(_doc(text, title="星云通信公布配发结果"), matcher) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # a verb opens the headline; the company is the name a headline word follows
+        ("取消补流项目、毛利率低于同行,星海超导科创板IPO上会迎考",
+         "IPO进程 - 公司2024年营收3.2亿元[1] - 取消补流项目后募资20亿元[2] - 公司取消了原计划",
+         ["xing_hai_chao_dao"]),
+        # the grey market is no company
+        ("【新股上市】星海藥業近下限定價公售超購逾71倍,暗盤跌約6%",
+         "星海藥業-B(02561-HK)公布，最終發售價68.8元。暗盤跌約6%，暗盤收報64.9元。", ["xing_hai_yao_ye"]),
+    ],
+)  # fmt: skip
+def test_the_headline_s_company_is_the_name_a_headline_word_follows(matcher, title, text, expected):
+    assert subject_company_ids(_doc(text, title=title), matcher) == expected
+
+
+def test_an_offering_sheet_line_with_the_code_before_the_name(matcher):
+    text = "股票代号 招股信息\n06622 星海眼科\nXinghai Ophthalmology\n上市日期2021/04/29\n星海眼科是药企。"
+    found = discover_companies(_doc(text), matcher)
+    assert found.select("company_id", "ticker", "exchange").rows() == [("xing_hai_yan_ke", "6622.HK", "HKEX")]
