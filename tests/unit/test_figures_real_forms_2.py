@@ -626,3 +626,11 @@ def test_listing_day_prices_and_moves_as_reports_write_them(text, expected):
 )  # fmt: skip
 def test_offering_terms_without_their_own_currency_follow_the_venue(text, expected):
     assert [(r[1], r[4], r[5]) for r in rows(extract(text, language=TW))] == expected
+
+
+def test_a_hong_kong_public_tranche_names_the_venue_of_the_offering():
+    text = "光信智能昨日起招股，其中10%在本港公開發售，每股招股價20.39元，集資約15.8億元。"
+    assert [(r[1], r[4], r[5], r[6]) for r in rows(extract(text, language=TW))] == [
+        ("offer_price", 20.39, "HKD", "exact"),
+        ("gross_proceeds", 1.58e9, "HKD", "approx"),  # not an ambiguous 元
+    ]
