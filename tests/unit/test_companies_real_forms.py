@@ -178,3 +178,19 @@ def test_an_offering_sheet_line_with_the_code_before_the_name(matcher):
     text = "股票代号 招股信息\n06622 星海眼科\nXinghai Ophthalmology\n上市日期2021/04/29\n星海眼科是药企。"
     found = discover_companies(_doc(text), matcher)
     assert found.select("company_id", "ticker", "exchange").rows() == [("xing_hai_yan_ke", "6622.HK", "HKEX")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["【財華社訊】尚未有盈利星海醫藥-B(06855-HK)公布配發結果。", "【明報專訊】生物製藥公司、18A生科股星海醫藥（2595）昨日起招股。"],
+)
+def test_hong_kong_labels_before_a_coded_name_are_not_part_of_it(matcher, text):
+    found = discover_companies(_doc(text, language="zh-Hant"), matcher)
+    assert found.select("company_id", "exchange").rows() == [("xing_hai_yi_yao", "HKEX")]
+
+
+def test_a_registered_name_is_not_cut_by_a_label_that_shares_its_characters(matcher):
+    text = "星海科技股份有限公司(688001.SH)今日在科创板上市。星海科技开盘上涨。"
+    assert discover_companies(_doc(text), matcher).select("company_id", "name_zh").rows() == [
+        ("xing_hai_ke_ji", "星海科技")
+    ]
