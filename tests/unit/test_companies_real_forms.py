@@ -182,7 +182,10 @@ def test_an_offering_sheet_line_with_the_code_before_the_name(matcher):
 
 @pytest.mark.parametrize(
     "text",
-    ["【財華社訊】尚未有盈利星海醫藥-B(06855-HK)公布配發結果。", "【明報專訊】生物製藥公司、18A生科股星海醫藥（2595）昨日起招股。"],
+    [
+        "【財華社訊】尚未有盈利星海醫藥-B(06855-HK)公布配發結果。",
+        "【明報專訊】生物製藥公司、18A生科股星海醫藥（2595）昨日起招股。",
+    ],
 )
 def test_hong_kong_labels_before_a_coded_name_are_not_part_of_it(matcher, text):
     found = discover_companies(_doc(text, language="zh-Hant"), matcher)
