@@ -96,6 +96,11 @@ def cumulative(parts: tuple[Period, ...] | list[Period]) -> Period:
     return Period("CUM", first.start, last.end, f"CUM-{first.label}-{last.label}")
 
 
+def _full_year(written: str) -> int:
+    """'25' → 2025, '2025' → 2025."""
+    return int(written) if len(written) == 4 else 2000 + int(written)
+
+
 def _month_end(year: int, m: int) -> date:
     return date(year, m, calendar.monthrange(year, m)[1])
 
@@ -186,7 +191,10 @@ _PATTERN = re.compile(
             r"(?P<qrange>(?P<qy>(?:19|20)\d\d)\s?年\s?(?:第)?(?P<qa>[一二三四1-4])\s?(?:季度)?\s?[-至到~]\s?(?:第)?(?P<qb>[一二三四1-4])\s?季度?)",
             # '17至19年': a range of two-digit years (Hong Kong papers)
             r"(?<![\d.])(?P<yyrange>(?P<yya>[0-3]\d)\s?[-至到~—–]\s?(?P<yyb>[0-3]\d)\s?年(?!来|内|间|多|半|以上|以来|左右|前|后))",
-            r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d))(?!\d)",
+            r"(?P<fyl>FY\s?(?P<fyy>(?:19|20)\d\d|(?<=FY)[0-3]\d|(?<=FY )[0-3]\d))(?!\d)",
+            # '3Q25', '1H25': the quarter or half first, then the year (brokers' and research notes)
+            r"(?<![\d.A-Za-z])(?P<qfirst>(?P<qfq>[1-4])Q(?P<qfy>(?:19|20)?\d\d))(?![0-9A-Za-z])",
+            r"(?<![\d.A-Za-z])(?P<hfirst>(?P<hfh>[12])H(?P<hfy>(?:19|20)?\d\d))(?![0-9A-Za-z])",
             r"(?P<iso>(?P<iy>(?:19|20)\d\d)[/.-](?P<im>\d{1,2})[/.-](?P<id>\d{1,2}))(?!\d)",
             rf"(?P<ymd>{_YEAR}[ \t]?{_SUB})",  # ('2019 年 Q4': spaced as some papers write it)
             # '2025Q3', '25Q2': a year and a quarter written together
@@ -299,7 +307,11 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
         months = int(n) if n.isdigit() else _CN_SMALL[n]
         return ended_period(end, months), "period"
     if m.group("fyl"):
-        return fy(int(m.group("fyy"))), "period"
+        return fy(_full_year(m.group("fyy"))), "period"
+    if m.group("qfirst"):
+        return quarter(_full_year(m.group("qfy")), int(m.group("qfq"))), "period"
+    if m.group("hfirst"):
+        return half(_full_year(m.group("hfy")), int(m.group("hfh"))), "period"
     if m.group("asnow"):
         return as_of(published_at), "as_of"
     if m.group("iso"):

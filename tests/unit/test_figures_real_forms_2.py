@@ -634,3 +634,11 @@ def test_a_hong_kong_public_tranche_names_the_venue_of_the_offering():
         ("offer_price", 20.39, "HKD", "exact"),
         ("gross_proceeds", 1.58e9, "HKD", "approx"),  # not an ambiguous 元
     ]
+
+
+def test_a_results_note_s_quarter_written_3q25_and_this_quarter_s_revenue():
+    text = "光信智能3Q25財報紀要。公司本季度總收入達到64億港元，同比大幅增長86%。"
+    assert rows(extract(text, language=TW, published=AFTER_Q3)) == [
+        (G, "revenue", "", "Q3-2025", 6.4e9, "HKD", "exact"),
+        (G, "revenue_growth_yoy_pct", "", "Q3-2025", 86.0, "", "exact"),
+    ]

@@ -216,3 +216,15 @@ def test_month_spans(first, last, label):
 
 def test_irregular_month_span_is_not_a_period():
     assert months_to_period(2025, 2, 7) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("富途3Q25纪要", "Q3-2025"), ("1H25业绩", "H1-2025"), ("FY24收入", "FY2024"), ("2H2024", "H2-2024")],
+)
+def test_quarters_and_halves_written_before_a_two_digit_year(text, label):
+    assert [p.period.label for p in find_periods(fold(text), PUB)] == [label]
+
+
+def test_a_quarter_glued_to_a_word_is_no_period():
+    assert find_periods(fold("型号A3Q25与B1H25"), PUB) == []
