@@ -642,3 +642,8 @@ def test_a_results_note_s_quarter_written_3q25_and_this_quarter_s_revenue():
         (G, "revenue", "", "Q3-2025", 6.4e9, "HKD", "exact"),
         (G, "revenue_growth_yoy_pct", "", "Q3-2025", 86.0, "", "exact"),
     ]
+
+
+def test_a_company_backing_the_subject_is_not_the_figure_s_company():
+    text = "招股书显示，这家由90后团队掌舵、腾讯生态链加持的机器人公司，2024年营收为3.2亿元。"
+    assert rows(extract(text)) == [(G, "revenue", "", "FY2024", 3.2e8, "CNY", "exact")]
