@@ -321,6 +321,8 @@ _NOT_A_NAME = re.compile(
     r"(?:[一二两三四五六七八九十几数近多首前后上下本今去明半全]+|\d+)(?:年|个月|月|季度?|周|天|日)"
     r"|(?:上|下)?半年(?:度)?|全年(?:度)?"
     r"|(?:科创|创业|主|中小)板|[北上深联]交所|纳斯达克|纽交所|[AHB]股|美股|港股"
+    # a headline's adverb and verb ('首度折戟港交所', '首家申请科创板')
+    r"|(?:首度|首家|首次|首只|再度|再次|火速|成功)[\u4e00-\u9fff]*"
 )
 _LEGAL_SUFFIX = re.compile(r"(?:有限公司|有限责任公司|集团)$")  # a registered full name may be long
 _LATIN_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9.&\- ]{1,30}")

@@ -197,3 +197,36 @@ def test_a_registered_name_is_not_cut_by_a_label_that_shares_its_characters(matc
     assert discover_companies(_doc(text), matcher).select("company_id", "name_zh").rows() == [
         ("xing_hai_ke_ji", "星海科技")
     ]
+
+
+def test_a_headline_s_common_words_discover_no_company_that_takes_other_documents_figures(tmp_path):
+    import csv
+
+    import polars as pl
+
+    from ingest.__main__ import main
+
+    docs = {
+        # headlines whose phrases open with offering words: '公開發售佔一成', '首度折戟港交所'
+        "a.txt": (
+            "IPO改革後頭炮 星海醫藥不設回撥 公開發售佔一成",
+            "星海醫藥（2591）起招股，一成在本港公開發售。" * 3,
+        ),
+        "b.txt": ("首度折戟港交所后再战 远山能源的营收", "远山能源(02592)2024年收入为12.5亿元。" * 3),
+        "c.txt": ("南风科技今日招股", "南风科技(02593)今日起招股，香港公开发售获超额认购约12.5倍。" * 3),
+    }
+    src = tmp_path / "src"
+    src.mkdir()
+    with open(src / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "title", "publisher", "published_at", "url", "language", "companies"])
+        for name, (title, body) in docs.items():
+            (src / name).write_text(title + "\n" + body + "\n" + "（完）" * 100, encoding="utf-8")
+            writer.writerow([name, title, "测试", "2025-09-01", "", "zh-Hant", ""])
+    assert main(["--sources", str(src), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1"]) == 0
+    found = pl.read_csv(tmp_path / "out" / "ingest_discovered_companies.csv")["company_id"].to_list()
+    assert "gong_kai" not in found and "shou_du_zhe_ji" not in found
+    assert {"nan_feng_ke_ji", "yuan_shan_neng_yuan"} <= set(found)
+    figures = pl.read_csv(tmp_path / "out" / "ingest_figures.csv")
+    of_c = figures.filter(pl.col("document_id") == "c")["company_id"].unique().to_list()
+    assert of_c == ["nan_feng_ke_ji"]  # not a company named 公开 found in another document's headline
