@@ -871,8 +871,11 @@ def _discover(doc: Document, matcher: CompanyMatcher) -> list[DiscoveredCompany]
         )
         if compatible and not c.parent:
             add(c, subject=True)
-        else:
+        elif c.coded or c.source != "title" or len(c.name) > 2 or matcher.resolve(c.name):
             add(c, subject=False)
+        # else: a two-character phrase start of a headline that is not its subject, with no stock code
+        # ('公开' of '公開發售佔一成'): registered, it would be matched inside common words of every
+        # other document of the corpus
     for name, written, evidence in _comparables(doc, matcher, entities):
         entities.append(_Entity([name], written, evidence, subject=False))
     return _as_companies(doc, matcher, entities, body)

@@ -230,3 +230,10 @@ def test_a_headline_s_common_words_discover_no_company_that_takes_other_document
     figures = pl.read_csv(tmp_path / "out" / "ingest_figures.csv")
     of_c = figures.filter(pl.col("document_id") == "c")["company_id"].unique().to_list()
     assert of_c == ["nan_feng_ke_ji"]  # not a company named 公开 found in another document's headline
+
+
+def test_a_two_character_headline_phrase_without_a_code_is_not_registered_beside_the_subject(matcher):
+    title = "星海醫藥(02591)不設回撥 保薦上市首日大漲"
+    text = "星海醫藥(02591)今日起招股，保薦人為遠山證券。星海醫藥保薦人表示，上市首日…"
+    found = discover_companies(_doc(text, language="zh-Hant", title=title), matcher)
+    assert found["company_id"].to_list() == ["xing_hai_yi_yao"]
