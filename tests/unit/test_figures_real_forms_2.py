@@ -647,3 +647,10 @@ def test_a_results_note_s_quarter_written_3q25_and_this_quarter_s_revenue():
 def test_a_company_backing_the_subject_is_not_the_figure_s_company():
     text = "招股书显示，这家由90后团队掌舵、腾讯生态链加持的机器人公司，2024年营收为3.2亿元。"
     assert rows(extract(text)) == [(G, "revenue", "", "FY2024", 3.2e8, "CNY", "exact")]
+
+
+def test_the_tranches_after_the_global_offering_are_not_the_shares_offered():
+    text = "光信智能递表，计划全球发售3333.34万股H股，其中香港地区发售333.34万股，国际市场发售3000万股。"
+    result = extract(text)
+    assert rows(result) == [(G, "shares_offered", "", "2025-09-01", 33333400.0, "", "exact")]
+    assert reasons(result) == {"333.34万股": "no_metric", "3000万股": "no_metric"}
