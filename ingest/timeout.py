@@ -15,6 +15,7 @@ thread (where no signal can be delivered) the limit is not enforced.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,13 +59,18 @@ class TooSlow:
 
 
 RETRY_SECONDS = 0.02  # after the limit, the timer fires again this often until the block is left
-_NATIVE_LIBRARIES = ("polars", "pyarrow", "duckdb")
+# Code the limit never raises inside (it waits for the next tick): libraries with native locks, and code
+# that runs on top of the pass without being part of it — garbage-collector callbacks (hypothesis
+# installs one), the interpreter's unraisable-exception hook (pytest's), imports — where an exception is
+# swallowed, or breaks the caller.
+_DEFER_IN = ("polars", "pyarrow", "duckdb", "hypothesis", "_pytest", "pluggy", "importlib", "tracemalloc")
 
 
-def _inside_native_library(frame: FrameType | None) -> bool:
-    """Whether the interrupted code runs in (or is called back from) a library with native locks."""
-    while frame is not None:
-        if str(frame.f_globals.get("__name__", "")).startswith(_NATIVE_LIBRARIES):
+def _inside_deferred_code(frame: FrameType | None, stop: FrameType | None) -> bool:
+    """Whether the interrupted code (frames above `stop`, the frame running the limited block) runs
+    in, or is called back from, code the limit must not raise in."""
+    while frame is not None and frame is not stop:
+        if str(frame.f_globals.get("__name__", "")).startswith(_DEFER_IN):
             return True
         frame = frame.f_back
     return False
@@ -79,18 +85,17 @@ def time_limit(seconds: float | None, file_name: str, stage: str) -> Iterator[No
     """Raise DocumentTooSlow inside the block once it has run `seconds` (None or 0: no limit).
 
     Once the limit is reached the timer keeps firing every RETRY_SECONDS until the block is left: a
-    raise that cannot stop the block (inside a Polars call, or swallowed, as Python swallows any
-    exception raised in a finalizer that happened to be running) is simply tried again."""
+    raise that would land where it cannot stop the block (see _DEFER_IN) waits for the next tick."""
     if not seconds or not _can_time():
         yield
         return
     left = False
+    block = sys._getframe(2)  # the frame of the `with` statement (above this generator and __enter__)
 
     def expired(signum: int, frame: FrameType | None) -> None:
-        if left or _inside_native_library(frame):
-            # An exception raised inside a Polars call (or a callback it runs) can leave its native
-            # locks held, and a later call would wait on them forever: raise once it has returned.
-            return
+        if left or _inside_deferred_code(frame, block):
+            return  # an exception raised inside a Polars call can leave its native locks held, one
+            # raised in a garbage-collector callback is swallowed: the next tick tries again
         raise DocumentTooSlow(file_name, stage, seconds)
 
     previous = signal.signal(signal.SIGALRM, expired)

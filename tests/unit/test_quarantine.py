@@ -290,3 +290,30 @@ def test_a_limit_expiring_inside_polars_waits_until_the_call_returns():
         reached.append(out.to_list())  # Polars finished its call before the limit was raised
         time.sleep(1)
     assert reached == [[1, 2]]
+
+
+def test_a_limit_never_raises_inside_a_garbage_collector_callback_or_an_import():
+    # hypothesis installs a gc callback and pytest an unraisable-exception hook: an exception raised in
+    # them is swallowed (the 2 MB document once ran on for an hour in CI that way) or breaks pytest, so
+    # the limit waits for the next tick, when the pass's own code runs again
+    import sys
+    import types
+
+    from ingest.timeout import _inside_deferred_code
+
+    def probe():
+        return __import__("sys")._getframe()  # no closure: the function is rebuilt with other globals
+
+    def as_module(name):
+        return types.FunctionType(probe.__code__, {"__name__": name, "__builtins__": __builtins__})()
+
+    here = sys._getframe()
+    for module in (
+        "hypothesis.internal.conjecture.junkdrawer",
+        "_pytest.unraisableexception",
+        "importlib._bootstrap",
+    ):
+        assert _inside_deferred_code(as_module(module), here)
+    assert not _inside_deferred_code(as_module("ingest.figures.metric"), here)
+    # only the frames above the limited block count: pytest runs every test, and the limit still works
+    assert not _inside_deferred_code(here, here)
