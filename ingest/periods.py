@@ -187,6 +187,8 @@ _PATTERN = re.compile(
             rf"(?P<ended>{_ENDED})",
             r"(?P<asnow>截[至止](?:到|至)?\s?(?:上市前|目前|现在|今(?!年)|本公告日期?|本文发稿|发稿|最后实际可行日期|最后可行日期))",
             r"(?P<yrange>(?P<ya>(?:19|20)\d\d)\s?[-至到~—–]\s?(?P<yb>(?:19|20)\d\d)\s?(?:财年|年度|年))",
+            # '2022、2023及2024年', '2024及2023年度': bare years sharing the last one's 年
+            r"(?<![\d.])(?P<ylist>(?:(?:19|20)\d\d\s?[、,，及和与]\s?)+(?:19|20)\d\d\s?(?:财年|年度|年))",
             # '2024年第一至四季度': the quarters of one year
             r"(?P<qrange>(?P<qy>(?:19|20)\d\d)\s?年\s?(?:第)?(?P<qa>[一二三四1-4])\s?(?:季度)?\s?[-至到~]\s?(?:第)?(?P<qb>[一二三四1-4])\s?季度?)",
             # '17至19年': a range of two-digit years (Hong Kong papers)
@@ -408,6 +410,13 @@ def _atoms(folded: str, published_at: date) -> list[PeriodMention]:
                 year = int(m.group("qy"))
                 parts = tuple(quarter(year, n) for n in range(qa, qb + 1))
                 out.append(PeriodMention(m.start(), m.end(), m.group(0), cumulative(parts), "list", parts))
+            continue
+        if m.group("ylist"):
+            years = [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group("ylist"))]
+            if len(set(years)) == len(years) and max(years) - min(years) <= 15:
+                parts = tuple(fy(y) for y in years)  # in the order written: a series follows it
+                span = cumulative(tuple(sorted(parts, key=lambda x: x.start)))
+                out.append(PeriodMention(m.start(), m.end(), m.group(0), span, "list", parts))
             continue
         if m.group("yrange") or m.group("yyrange"):
             if m.group("yrange"):

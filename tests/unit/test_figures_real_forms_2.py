@@ -654,3 +654,11 @@ def test_the_tranches_after_the_global_offering_are_not_the_shares_offered():
     result = extract(text)
     assert rows(result) == [(G, "shares_offered", "", "2025-09-01", 33333400.0, "", "exact")]
     assert reasons(result) == {"333.34万股": "no_metric", "3000万股": "no_metric"}
+
+
+def test_a_loss_series_after_years_written_in_reverse_order():
+    text = "光信智能截至2025年5月底止五個月錄得虧損，而2024及2023年度則分別錄得虧損達1.75億元及7.33億元。"
+    assert rows(extract(text, language=TW, published=date(2025, 8, 8))) == [
+        (G, "net_profit", "", "FY2024", -1.75e8, "CNY", "exact"),
+        (G, "net_profit", "", "FY2023", -7.33e8, "CNY", "exact"),
+    ]

@@ -228,3 +228,16 @@ def test_quarters_and_halves_written_before_a_two_digit_year(text, label):
 
 def test_a_quarter_glued_to_a_word_is_no_period():
     assert find_periods(fold("型号A3Q25与B1H25"), PUB) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("2022、2023及2024年收入分别为", ["FY2022", "FY2023", "FY2024"]),
+        ("2023及2024年度", ["FY2023", "FY2024"]),
+        ("2024及2023年度则分别录得亏损", ["FY2024", "FY2023"]),  # in the order written: a series follows it
+    ],
+)
+def test_bare_years_sharing_the_last_one_s_year_word_are_a_list(text, parts):
+    [mention] = find_periods(fold(text), PUB)
+    assert (mention.role, [p.label for p in mention.parts]) == ("list", parts)
