@@ -468,6 +468,12 @@ def _merge(folded: str, atoms: list[PeriodMention]) -> list[PeriodMention]:
             b = atoms[j]
             gap = folded[group[-1].end : b.start]
             last = group[-1]
+            if b.period.period_type == "AS_OF" and _RANGE_CONNECTOR.match(gap):
+                # '2022年至2025年6月30日' (a prospectus's reporting period): the years, then the part of
+                # the last year that ends on that day
+                ended = _period_ending(b.period.end)
+                if ended is not None:
+                    b = PeriodMention(b.start, b.end, b.text, ended, "period", (ended,))
             if b.role not in ("period", "list") or b.period.period_type == "AS_OF":
                 break
             if _RANGE_CONNECTOR.match(gap) and last.period.period_type == "FY" and len(last.parts) == 1:
@@ -499,6 +505,19 @@ def _merge(folded: str, atoms: list[PeriodMention]) -> list[PeriodMention]:
             out.append(PeriodMention(start, end, folded[start:end], cumulative(parts), "list", parts))
         i = j
     return out
+
+
+def _period_ending(day: date) -> Period | None:
+    """The reporting period of a year that ends on `day`: H1 on 30 June, 9M on 30 September, Q1 on 31
+    March, the year on 31 December; None on another day."""
+    by_day = {
+        (3, 31): lambda y: quarter(y, 1),
+        (6, 30): lambda y: half(y, 1),
+        (9, 30): nine_months,
+        (12, 31): fy,
+    }
+    make = by_day.get((day.month, day.day))
+    return make(day.year) if make else None
 
 
 def find_periods(folded: str, published_at: date) -> list[PeriodMention]:

@@ -662,3 +662,13 @@ def test_a_loss_series_after_years_written_in_reverse_order():
         (G, "net_profit", "", "FY2024", -1.75e8, "CNY", "exact"),
         (G, "net_profit", "", "FY2023", -7.33e8, "CNY", "exact"),
     ]
+
+
+def test_a_prospectus_series_over_years_and_a_half_year_ending_on_a_day():
+    text = (
+        "招股书显示，报告期(2022年至2025年6月30日)各期，"
+        "光信智能营业收入分别为82.87亿元、90.87亿元、241.78亿元、154.38亿元。"
+    )
+    assert [(r[3], r[4]) for r in rows(extract(text, published=date(2025, 12, 31)))] == [
+        ("FY2022", 8.287e9), ("FY2023", 9.087e9), ("FY2024", 2.4178e10), ("H1-2025", 1.5438e10),
+    ]  # fmt: skip

@@ -241,3 +241,17 @@ def test_a_quarter_glued_to_a_word_is_no_period():
 def test_bare_years_sharing_the_last_one_s_year_word_are_a_list(text, parts):
     [mention] = find_periods(fold(text), PUB)
     assert (mention.role, [p.label for p in mention.parts]) == ("list", parts)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("报告期(2022年至2025年6月30日)各期", ["FY2022", "FY2023", "FY2024", "H1-2025"]),
+        ("2023年至2025年9月30日", ["FY2023", "FY2024", "9M-2025"]),
+        ("2023年至2025年3月31日止", ["FY2023", "FY2024", "Q1-2025"]),
+        ("2022年至2024年12月31日", ["FY2022", "FY2023", "FY2024"]),
+    ],
+)
+def test_a_range_of_years_ending_on_a_reporting_day(text, parts):
+    [mention] = find_periods(fold(text), date(2025, 12, 31))
+    assert (mention.role, [p.label for p in mention.parts]) == ("list", parts)
