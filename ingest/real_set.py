@@ -217,18 +217,29 @@ def stats(labels: Sequence[Label]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.real_set", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("check", "score", "stats"))
-    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        nargs="+",
+        default=[DEFAULT_LABELS],
+        help="label folders; several are scored as one corpus (a company found in one document is "
+        "looked for in all), e.g. --labels tests/real tests/real/fresh",
+    )
     parser.add_argument("--texts", type=Path, default=DEFAULT_TEXTS)
     parser.add_argument("--details", action="store_true", help="list every missing, wrong, spurious row")
     parser.add_argument("--subjects", action="store_true", help="give the extractor the subject companies")
     args = parser.parse_args(argv)
     if args.command == "check":
-        problems = check(args.labels, args.texts)
+        problems = [p for folder in args.labels for p in check(folder, args.texts)]
         for p in problems:
             print(p)
-        print(f"{len(label_files(args.labels, recursive=True))} label files, {len(problems)} problem(s)")
+        count = len({f for folder in args.labels for f in label_files(folder, recursive=True)})
+        print(f"{count} label files, {len(problems)} problem(s)")
         return 1 if problems else 0
-    have, lack = available_labels(args.labels, args.texts)
+    have, lack = [], []
+    for folder in args.labels:
+        found, missing = available_labels(folder, args.texts)
+        have, lack = have + found, lack + missing
     if args.command == "stats":
         print(stats(have + lack))
         return 0
@@ -238,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     if not have:
-        print(f"no excerpt of {args.labels} is on this machine (looked in {args.texts})", file=sys.stderr)
+        folders = ", ".join(map(str, args.labels))
+        print(f"no excerpt of {folders} is on this machine (looked in {args.texts})", file=sys.stderr)
         return 2
     from ingest.evaluate import evaluate_folder, format_causes, format_details, format_table
 

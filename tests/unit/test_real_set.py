@@ -111,3 +111,18 @@ def test_score_without_excerpts_says_where_it_looked(label_set, capsys):
     empty.mkdir()
     assert main(["score", "--labels", str(labels), "--texts", str(empty)]) == 2
     assert f"looked in {empty}" in capsys.readouterr().err
+
+
+def test_several_label_folders_are_scored_as_one_corpus(label_set, capsys):
+    labels, texts = label_set
+    second = labels.parent / "second"
+    second.mkdir()
+    label = (labels / "zz01_xingheng.yml").read_text(encoding="utf-8").replace("zz01_", "zz02_")
+    (second / "zz02_xingheng.yml").write_text(label, encoding="utf-8")
+    # another document (an identical one would be ingested once)
+    (texts / "zz02_xingheng.txt").write_text(EXCERPT + "\n（完）", encoding="utf-8")
+    assert main(["score", "--labels", str(labels), str(second), "--texts", str(texts), "--subjects"]) == 0
+    out = capsys.readouterr().out
+    assert "zz01_xingheng" in out and "zz02_xingheng" in out
+    total = next(line for line in out.splitlines() if line.startswith("TOTAL "))
+    assert total.split()[1:5] == ["4", "4", "0", "0"]
