@@ -131,6 +131,9 @@ def ended_period(end_day: date, months: int) -> Period | None:
         return half(end_day.year, 2)
     if months == 9 and m == 9:
         return nine_months(end_day.year)
+    if months == m and months not in (3, 6, 9, 12):
+        # '截至2025年5月底止五个月': the months of the year to that one (CUM-M-2025-01-M-2025-05)
+        return cumulative(tuple(month(end_day.year, k) for k in range(1, months + 1)))
     return None
 
 
@@ -161,6 +164,8 @@ _YEAR = rf"(?:(?P<y>{_Y4})\s?(?:财年|年度|年)|(?P<rel>今年|本财年|本�
 _SUB = (
     r"(?:(?P<h1>上半年|上半财年|上半年度|(?:前|首)(?:六|6)个月)|(?P<h2>下半年|下半财年)"
     r"|(?P<m9>前三季度|前三季|首三季度|首三季|(?:前|首)(?:九|9)个月)|(?P<fq>(?:前|首)(?:三|3)个月|首季度?)"
+    # '今年首4个月', '前五个月': the months of the year to that one
+    r"|(?:前|首)(?P<fm>十一|十|[两二四五七八]|1[01]|[124578])个月"
     r"|第?(?P<qn>[一二三四1-4])季度?|Q(?P<qq>[1-4])"
     r"|(?P<m1>\d{1,2})\s?[-至到~—–]\s?(?P<m2>\d{1,2})月份?"
     rf"|(?P<mo>{_MD})月(?:份)?(?:(?P<d>{_MD})[日号]|(?P<mend>底|末))?"
@@ -174,7 +179,7 @@ _ENDED = (
     rf"(?:(?P<ey>{_Y4})年|(?P<erel>今年|去年|本年|上年))?"
     rf"(?P<em>{_MD})月(?:(?P<ed>{_MD})日|(?P<eend>底|末))止?(?:的)?"
     # '截至3月31日止首3个月': 首/前 before the months changes nothing
-    r"(?:(?:首|前)?(?P<en>三|六|九|十二|3|6|9|12)个月(?:期间)?|(?P<eyear>年度|财年|全年|年)"
+    r"(?:(?:首|前)?(?P<en>三|六|九|十二|十一|十|[一二两四五七八]|1[012]|[1-9])个月(?:期间)?|(?P<eyear>年度|财年|全年|年)"
     # '截至9月30日止第三季', '截至9月30日止首三季': the quarter or nine months that end that day
     r"|(?P<eq>第[一二三四1-4]季度?)|(?P<e9>首三季度?|前三季度?|首九个月|前九个月))"
 )
@@ -266,6 +271,9 @@ def _sub_period(m: re.Match, year: int) -> tuple[Period | None, str]:
         return nine_months(year), "period"
     if m.group("fq"):
         return quarter(year, 1), "period"
+    if m.group("fm"):
+        n = _num(m.group("fm").replace("两", "二"))
+        return cumulative(tuple(month(year, k) for k in range(1, n + 1))), "period"
     qn = m.group("qn") or m.group("qq")
     if qn:
         return quarter(year, int(qn) if qn.isdigit() else _CN_SMALL[qn]), "period"
@@ -306,8 +314,7 @@ def _resolve(m: re.Match, published_at: date) -> tuple[Period | None, str]:
         if m.group("eq"):
             return ended_period(end, 3), "period"
         n = m.group("en")
-        months = int(n) if n.isdigit() else _CN_SMALL[n]
-        return ended_period(end, months), "period"
+        return ended_period(end, _num(n)), "period"
     if m.group("fyl"):
         return fy(_full_year(m.group("fyy"))), "period"
     if m.group("qfirst"):

@@ -255,3 +255,18 @@ def test_bare_years_sharing_the_last_one_s_year_word_are_a_list(text, parts):
 def test_a_range_of_years_ending_on_a_reporting_day(text, parts):
     [mention] = find_periods(fold(text), date(2025, 12, 31))
     assert (mention.role, [p.label for p in mention.parts]) == ("list", parts)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("截至2025年5月底止五個月", "CUM-M-2025-01-M-2025-05"),
+        ("截至2025年4月30日止四个月", "CUM-M-2025-01-M-2025-04"),
+        ("2025年前5个月", "CUM-M-2025-01-M-2025-05"),
+        ("今年首4個月錄得收入", "CUM-M-2025-01-M-2025-04"),
+        ("截至2025年6月30日止六个月", "H1-2025"),  # the usual periods keep their own types
+    ],
+)
+def test_the_first_months_of_a_year_that_are_no_quarter_or_half(text, label):
+    [mention] = find_periods(fold(text), date(2025, 9, 12))
+    assert mention.period.label == label
