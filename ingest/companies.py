@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -647,12 +648,9 @@ def _coded_candidates(folded: str, original: str, offset: int, source: str) -> l
     return out
 
 
-def _title_lead_names(title: str, body: str) -> list[_Candidate]:
-    """The name a headline segment starts with: its longest start that the body repeats and that a
-    headline word follows ("快手IPO│…", "京東健康首掛…", "13號仔… 和黃醫藥今起招股" → 和黄医药)."""
+def _headline_phrases(folded: str) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each phrase of a folded headline, between separators, its tag dropped."""
     rules = _discovery_rules()
-    folded = fold(title)
-    out: list[_Candidate] = []
     pos = 0
     for segment in rules.title_separator_re.split(folded):
         at = folded.find(segment, pos)
@@ -660,6 +658,17 @@ def _title_lead_names(title: str, body: str) -> list[_Candidate]:
         tag = rules.title_tag_re.match(segment)
         if tag:
             segment, at = segment[tag.end() :], at + tag.end()
+        if segment:
+            yield at, segment
+
+
+def _title_lead_names(title: str, body: str) -> list[_Candidate]:
+    """The name a headline segment starts with: its longest start that the body repeats and that a
+    headline word follows ("快手IPO│…", "京東健康首掛…", "13號仔… 和黃醫藥今起招股" → 和黄医药)."""
+    rules = _discovery_rules()
+    folded = fold(title)
+    out: list[_Candidate] = []
+    for at, segment in _headline_phrases(folded):
         rest_after = folded[at:]
         for end in range(min(len(segment), 12), 1, -1):
             name = segment[:end]
@@ -943,13 +952,7 @@ def _repeated_headline_name(headline: str, body: str, strong_only: bool = False)
     rules = _discovery_rules()
     folded = fold(headline)
     found: list[tuple[bool, _Candidate]] = []
-    pos = 0
-    for segment in rules.title_separator_re.split(folded):
-        seg_at = folded.find(segment, pos)
-        pos = seg_at + len(segment)
-        tag = rules.title_tag_re.match(segment)
-        if tag:
-            segment, seg_at = segment[tag.end() :], seg_at + tag.end()
+    for seg_at, segment in _headline_phrases(folded):
         for end in range(min(len(segment), 8), 1, -1):
             name = segment[:end]
             if (
@@ -998,10 +1001,8 @@ def _headline_name_of_a_self_report(headline: str, body: str) -> list[_Candidate
     if not _SELF_REFERENCE.search(body) and not nameless_figures:
         return []
     folded = fold(headline)
-    tag = rules.title_tag_re.match(folded)
-    starts = [tag.end() if tag else 0]
     # later phrases too ('取消补流项目、毛利率…,健信超导科创板IPO上会迎考'), where a headline word follows
-    starts += [m.end() for m in rules.title_separator_re.finditer(folded) if m.end() < len(folded)]
+    starts = [at for at, _ in _headline_phrases(folded)]
     for at in starts:
         for end in range(min(len(folded) - at, 12), 1, -1):
             name, rest = folded[at : at + end], folded[at + end :]

@@ -50,7 +50,7 @@ def find_investors(ctx: DocumentContext, s: Sentence, in_sentence: list) -> set:
 
 def in_investor_list(ctx: DocumentContext, s: Sentence, pos: int) -> bool:
     """Whether `pos` is inside a list of investors after its cue ('基石投资者,包括A、B及C')."""
-    return after_investor_cue(ctx.folded[max(s.start, pos - INVESTOR_LIST_REACH) : pos])
+    return after_investor_cue(ctx.folded[s.start : pos])
 
 
 def after_investor_cue(before: str) -> bool:
