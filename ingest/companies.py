@@ -84,6 +84,45 @@ class CompanyMention:
     alias: str  # the folded alias that matched
 
 
+@dataclass(frozen=True)
+class AliasCollision:
+    alias: str  # folded, lower case
+    claimants: tuple[str, ...]  # company ids that list it
+    owner: str | None  # who keeps it: the company whose own name it is, else nobody
+
+
+def master_aliases(rows: list[dict[str, str]]) -> tuple[dict[str, str], list[AliasCollision]]:
+    """Folded alias -> company_id over the company master, and the aliases two companies share.
+
+    The rule for a shared alias (网易 on 网易, 网易有道 and 网易云音乐): it belongs to the company whose own
+    name (simplified, traditional or English) it is; when it is no company's own name (华大 for 华大智造
+    and 华大基因), it belongs to nobody, since a shared short name cannot tell the companies apart.
+    """
+    claims: dict[str, list[str]] = {}
+    own: dict[str, str] = {}
+    for row in rows:
+        cid = row["company_id"]
+        names = [row.get("name_zh") or "", row.get("name_zh_hant") or "", row.get("name_en") or ""]
+        for name in names:
+            if name.strip():
+                own.setdefault(fold(name.strip()).lower(), cid)
+        for alias in names + (row.get("aliases") or "").split("|"):
+            key = fold(alias.strip()).lower()
+            if key and cid not in claims.setdefault(key, []):
+                claims[key].append(cid)
+    aliases: dict[str, str] = {}
+    collisions: list[AliasCollision] = []
+    for key, claimants in claims.items():
+        if len(claimants) == 1:
+            aliases[key] = claimants[0]
+            continue
+        owner = own.get(key)
+        collisions.append(AliasCollision(key, tuple(claimants), owner))
+        if owner is not None:
+            aliases[key] = owner
+    return aliases, collisions
+
+
 def _index_alias(index: dict[str, list[int]], alias: str) -> None:
     if not alias:
         return
@@ -114,19 +153,10 @@ class CompanyMatcher:
 
     @classmethod
     def from_seed(cls, path: Path = DEFAULT_COMPANIES_SEED) -> CompanyMatcher:
-        aliases: dict[str, str] = {}
-        names: dict[str, str] = {}
         with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                cid = row["company_id"]
-                names[cid] = row["name_zh"]
-                candidates = [row["name_zh"], row["name_zh_hant"], row["name_en"]]
-                candidates += [a for a in (row.get("aliases") or "").split("|")]
-                for alias in candidates:
-                    alias = alias.strip()
-                    if alias:
-                        aliases[fold(alias).lower()] = cid
-        return cls(aliases=aliases, names_zh=names)
+            rows = list(csv.DictReader(fh))
+        aliases, _ = master_aliases(rows)
+        return cls(aliases=aliases, names_zh={row["company_id"]: row["name_zh"] for row in rows})
 
     def add(self, company_id: str, *names: str) -> None:
         """Register an extra company (e.g. discovered in a document)."""

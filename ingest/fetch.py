@@ -106,6 +106,7 @@ class Article:
     published_at: date
     language: str  # zh-Hans / zh-Hant
     text: str
+    companies: str = ""  # the manifest's subject companies ('|' separated), from urls.txt
 
 
 @dataclass(frozen=True)
@@ -127,13 +128,72 @@ class KnownCorpus:
 # --------------------------------------------------------------------------- the URL list and the corpus
 
 
-def read_url_list(path: Path) -> list[str]:
-    """URLs of `path`, one per line, in order; blank lines and `#` comment lines skipped."""
+class UrlListError(ValueError):
+    """A line of the URL list is malformed; the message names the file, the line and the problem."""
+
+
+@dataclass(frozen=True)
+class UrlEntry:
+    """One line of the URL list: the address, and the manifest fields its trailing comment gives
+    (`# company=寒武纪|寒武紀; published=2020-07-20; publisher=新浪财经; script=zh-Hans`)."""
+
+    url: str
+    company: tuple[str, ...] = ()  # the company's names: simplified first, then traditional
+    published: date | None = None
+    publisher: str = ""
+    script: str = ""
+    title: str = ""
+
+
+HINT_FIELDS = ("company", "published", "publisher", "script", "title")
+# A trailing comment starts with whitespace and '#' (a fragment like /a#b has no space before it).
+_TRAILING_COMMENT = re.compile(r"\s+#\s*")
+
+
+def parse_url_line(line: str, where: str) -> UrlEntry | None:
+    """The entry of one line (None for a blank or comment line); `where` is `file:line` for errors."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    # A bad address (a typo, another scheme) fails alone when it is fetched; only the comment is parsed here.
+    url, comment = (_TRAILING_COMMENT.split(text, maxsplit=1) + [""])[:2]
+    fields: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in comment.split(";"))):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in HINT_FIELDS:
+            raise UrlListError(
+                f"{where}: {part[:60]!r} in the comment is not one of {', '.join(HINT_FIELDS)}=…"
+            )
+        fields[key] = value.strip()
+    published = None
+    if fields.get("published"):
+        try:
+            published = date.fromisoformat(fields["published"])
+        except ValueError as exc:
+            raise UrlListError(
+                f"{where}: published={fields['published']!r} is not a YYYY-MM-DD date"
+            ) from exc
+    script = fields.get("script", "")
+    if script not in ("", "zh-Hans", "zh-Hant"):
+        raise UrlListError(f"{where}: script={script!r} is not zh-Hans or zh-Hant")
+    names = tuple(n for n in (x.strip() for x in fields.get("company", "").split("|")) if n)
+    return UrlEntry(url, names, published, fields.get("publisher", ""), script, fields.get("title", ""))
+
+
+def read_url_entries(path: Path) -> list[UrlEntry]:
+    """The entries of `path`, one URL per line, in order; blank lines and `#` comment lines skipped."""
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError as exc:
         raise FileNotFoundError(f"URL list {path} not found (one URL per line, # comments allowed)") from exc
-    return [s for line in lines if (s := line.strip()) and not s.startswith("#")]
+    entries = [parse_url_line(line, f"{path}:{n}") for n, line in enumerate(lines, start=1)]
+    return [e for e in entries if e is not None]
+
+
+def read_url_list(path: Path) -> list[str]:
+    """URLs of `path` in order (blank lines, `#` comment lines and trailing comments skipped)."""
+    return [e.url for e in read_url_entries(path)]
 
 
 def load_known(sources_dir: Path) -> KnownCorpus:
@@ -351,8 +411,9 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
 # --------------------------------------------------------------------------- extraction
 
 
-def extract_article(html: str, url: str, today: date | None = None) -> Article:
-    """Main text and metadata of an article page, with trafilatura; raises FetchError when unusable."""
+def extract_article(html: str, url: str, today: date | None = None, hints: UrlEntry | None = None) -> Article:
+    """Main text and metadata of an article page, with trafilatura; raises FetchError when unusable.
+    What the page's own metadata lacks (title, publisher, date) comes from the URL list's comment."""
     import trafilatura  # slow-ish import, only needed when a page was downloaded
 
     try:
@@ -378,16 +439,40 @@ def extract_article(html: str, url: str, today: date | None = None) -> Article:
     if "\ufffd" in text:
         raise FetchError("the article text holds undecodable bytes (U+FFFD): wrong or mixed charset")
     today = today or date.today()
-    published = _iso_date(result.date, today) or byline_date(html, text, today)
-    if published is None:
-        raise FetchError("no publication date found (no date metadata, no dated byline)")
+    published = _iso_date(result.date, today) or byline_date(html, text, today) or (hints and hints.published)
+    if not published:
+        raise FetchError("no publication date found (no date metadata, no dated byline, none in urls.txt)")
     return Article(
-        title=title,
-        publisher=" ".join((result.sitename or "").split()),
+        title=title or (hints.title if hints else ""),
+        publisher=_publisher(result.sitename, url, hints),
         published_at=published,
         language=detect_script(text),
         text=text,
+        companies=hinted_companies(hints, detect_script(text)),
     )
+
+
+def _publisher(sitename: str | None, url: str, hints: UrlEntry | None) -> str:
+    """The page's site name, unless it is only the host name trafilatura falls back to and the URL list
+    names the newsroom."""
+    site = " ".join((sitename or "").split())
+    host = urlsplit(url)
+    if (
+        hints
+        and hints.publisher
+        and (not site or site.lower() in {host.netloc.lower(), (host.hostname or "")})
+    ):
+        return hints.publisher
+    return site
+
+
+def hinted_companies(hints: UrlEntry | None, language: str) -> str:
+    """The manifest's companies from the URL list's comment: the name in the article's own script (one
+    company, so one name: two names would read as two companies)."""
+    if hints is None or not hints.company:
+        return ""
+    names = hints.company
+    return names[1] if language == "zh-Hant" and len(names) > 1 else names[0]
 
 
 def _iso_date(value: str | None, today: date) -> date | None:
@@ -490,7 +575,7 @@ def write_document(sources_dir: Path, known: KnownCorpus, url: str, article: Art
         "published_at": article.published_at.isoformat(),
         "url": url,
         "language": article.language,
-        "companies": "",
+        "companies": article.companies,
     }
     append_manifest_row(sources_dir / MANIFEST_NAME, row)
     known.next_number = number + 1
@@ -503,7 +588,7 @@ def write_document(sources_dir: Path, known: KnownCorpus, url: str, article: Art
 
 
 def fetch_one(
-    url: str,
+    entry: UrlEntry,
     sources_dir: Path,
     known: KnownCorpus,
     client: httpx.Client,
@@ -511,6 +596,7 @@ def fetch_one(
     settings: FetchSettings,
     sleep: Callable[[float], None],
 ) -> Outcome:
+    url = entry.url
     if url in known.urls:
         return Outcome(url, "skipped", f"already in the corpus as {known.urls[url]}")
     try:
@@ -519,7 +605,7 @@ def fetch_one(
             return Outcome(
                 url, "skipped", f"redirects to {page.url}, already in the corpus as {known.urls[page.url]}"
             )
-        article = extract_article(page.html, page.url)
+        article = extract_article(page.html, page.url, hints=entry)
     except FetchError as exc:
         return Outcome(url, "failed", str(exc))
     key = content_key(article.text)
@@ -530,7 +616,7 @@ def fetch_one(
 
 
 def fetch_all(
-    urls: list[str],
+    urls: list[str] | list[UrlEntry],
     sources_dir: Path,
     settings: FetchSettings | None = None,
     *,
@@ -553,8 +639,10 @@ def fetch_all(
     robots = RobotsRules(client, settings, sleep)
     outcomes: list[Outcome] = []
     try:
-        for url in urls:
-            outcome = fetch_one(url, sources_dir, known, client, robots, settings, sleep)
+        for item in urls:
+            entry = item if isinstance(item, UrlEntry) else UrlEntry(item)
+            url = entry.url
+            outcome = fetch_one(entry, sources_dir, known, client, robots, settings, sleep)
             outcomes.append(outcome)
             label = {"fetched": "fetched", "skipped": "skipped", "failed": "FAILED"}[outcome.status]
             line = f"fetch: {label} {url}: {outcome.detail}"
@@ -593,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = FetchSettings(max_bytes=args.max_bytes, timeout=args.timeout)
 
     try:
-        urls = read_url_list(args.urls)
+        urls = read_url_entries(args.urls)
         # CI / a log: one line per URL; a terminal: a one-line counter, failures still printed whole.
         progress = ItemProgress("fetch", len(urls), sys.stdout)
 
@@ -601,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
             progress.item(line, keep=outcome.status == "failed")
 
         outcomes = fetch_all(urls, args.sources, settings, log=progress.note, log_url=log_url)
-    except (OSError, ManifestError) as exc:
+    except (OSError, ManifestError, UrlListError) as exc:
         print(f"fetch: error: {exc}", file=sys.stderr)
         return 2
     failed = any(o.status == "failed" for o in outcomes)

@@ -61,7 +61,7 @@ def _export(warehouse: Path, out: Path) -> int:
         return 1
     for table in tables:
         print(f"  {table.table}: {table.rows} rows -> " + ", ".join(f.name for f in table.files))
-    print(f"exported {len(tables)} tables from {warehouse} to {out} (Parquet and CSV)")
+    print(f"exported {len(tables)} tables from {warehouse} to {out} (Parquet, CSV and {export.WORKBOOK})")
     return 0
 
 

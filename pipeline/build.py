@@ -27,9 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from ingest import progress
-from pipeline import changes, extracted, fingerprint, health, publish, quarantine, validate
+from pipeline import changes, extracted, fingerprint, health, publish, quarantine, report, surface, validate
 
 DBT_FAILED_STATUSES = {"error", "fail", "runtime error"}
 _TRUE = ("1", "true", "yes")
@@ -121,6 +122,11 @@ class BuildConfig:
     @property
     def target_path(self) -> Path:
         return self.build_dir / "target"
+
+    @property
+    def report_path(self) -> Path:
+        """The report of the published warehouse, beside it."""
+        return self.warehouse_path.with_name("report.html")
 
     @property
     def log_path(self) -> Path:
@@ -595,6 +601,8 @@ class Candidate:
     dbt_summary: str
     passed: int
     total: int
+    outcomes: list[validate.SuiteOutcome] = field(default_factory=list)
+    validated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def run_pass(
@@ -618,7 +626,7 @@ def run_pass(
     with timer.step("validate" + suffix):
         passed, total, outcomes = step_validate(config, candidate)
         if validate.all_passed(outcomes) and run.passed:
-            return Candidate(run.summary, passed, total), []
+            return Candidate(run.summary, passed, total, outcomes), []
         failing = [r.suite.name for r in outcomes if not r.ok]
         if failing:
             print(f"  {len(failing)} suite(s) failed: {', '.join(failing)}")
@@ -674,8 +682,13 @@ def _published_tables(config: BuildConfig) -> extracted.Published | None:
     if not config.warehouse_path.exists():
         return None
     current = fingerprint.published_fingerprint(config.warehouse_path)
+    build_id = current[0] if current else "?"
+    kept = surface.published_rows_dir(config.build_dir, build_id)
     try:
-        return extracted.read_published(config.warehouse_path, current[0] if current else "?")
+        if kept.is_dir():
+            return extracted.Published(build_id=build_id, tables=extracted.read_extracted(kept))
+        # A warehouse published before the analyst's surface still holds its loaded rows itself.
+        return extracted.read_published(config.warehouse_path, build_id)
     except duckdb.Error as exc:
         raise BuildFailed(
             "cannot read the extracted tables of the published warehouse "
@@ -714,6 +727,11 @@ def _publish(
         },
     )
     print("  " + changes.format_summary(summary))
+    surface.keep_published_rows(config.loaded_dir, config.build_dir, build_id)
+    audit = surface.audit_rows(made.outcomes, build_id, made.validated_at)
+    previous_audit = surface.read_audit(config.warehouse_path)
+    surface.finish_candidate(candidate, pl.concat([previous_audit, audit]))
+    print(f"  audit_results: {audit.height} expectation results of this build kept")
     result = publish.publish(candidate, config.warehouse_path, keep=config.keep_published)
     for note in result.notes:
         print("  " + note)
@@ -722,6 +740,23 @@ def _publish(
     history = publish.history(config.warehouse_path)
     if history:
         print(f"  kept {len(history)} earlier warehouse(s) (KEEP_PUBLISHED={config.keep_published})")
+    published_ids = {build_id}
+    for _, path in history:
+        found = fingerprint.published_fingerprint(path)
+        if found:
+            published_ids.add(found[0])
+    surface.prune_published_rows(config.build_dir, published_ids)
+
+
+def step_report(config: BuildConfig) -> None:
+    """Refresh the report beside the published warehouse. The publish has happened: a report that cannot
+    be written is a warning, and `make report` says why again."""
+    try:
+        path, n = report.write_report(config.warehouse_path, config.report_path)
+    except report.ReportError as exc:
+        print(f"WARNING: the report was not refreshed: {exc}", file=sys.stderr)
+        return
+    print(f"report: {n} charts written to {config.shown(path)}")
 
 
 def ingest_quarantines(tables: extracted.Tables) -> dict[str, str]:
@@ -796,6 +831,7 @@ def run_build(config: BuildConfig) -> int:
                     f"nothing changed since build {current[0]}: {shown_warehouse} is current "
                     f"(FORCE=1 rebuilds anyway); done in {time.time() - started_at:.1f}s"
                 )
+                step_report(config)
                 return 0
             try:
                 published = _published_tables(config)
@@ -852,6 +888,7 @@ def run_build(config: BuildConfig) -> int:
         return 1
     summary = " ".join(f"{k}={v:.1f}s" for k, v in timer.timings.items())
     print(f"build {build_id} published in {time.time() - started_at:.1f}s ({summary})")
+    step_report(config)
     for line in warnings:
         print(line)
     return 0

@@ -126,8 +126,10 @@ def _typed(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
 
 def figure_changes(old: pl.DataFrame, new: pl.DataFrame, build_id: str) -> pl.DataFrame:
     """build_changes rows for figures added, removed and changed between two `fct_figures` frames."""
-    old = _typed(old, FIGURE_COLUMNS).with_columns(pl.lit(True).alias("in_old"))
-    new = _typed(new, FIGURE_COLUMNS).with_columns(pl.lit(True).alias("in_new"))
+    # A published warehouse has NULL where a candidate has '' (pipeline/surface.py): the same value.
+    blank_as_null = pl.col(pl.String).replace("", None)
+    old = _typed(old, FIGURE_COLUMNS).with_columns(blank_as_null, pl.lit(True).alias("in_old"))
+    new = _typed(new, FIGURE_COLUMNS).with_columns(blank_as_null, pl.lit(True).alias("in_new"))
     joined = old.join(new, on="figure_id", how="full", suffix="_new", coalesce=True)
     in_old, in_new = pl.col("in_old").fill_null(False), pl.col("in_new").fill_null(False)
     differs = pl.lit(False)
@@ -492,10 +494,16 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     warehouse = Path(args[0] if args else os.environ.get("WAREHOUSE_PATH") or "warehouse/ipo.duckdb")
     try:
-        print(print_last_changes(warehouse))
+        text = print_last_changes(warehouse)
     except (duckdb.Error, ChangeReportError) as exc:
         print(f"changes: cannot read {warehouse}: {exc}", file=sys.stderr)
         return 1
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # `make changes | head`: the reader has what it wanted. Point stdout at /dev/null so the
+        # interpreter's final flush does not fail again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

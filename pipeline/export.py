@@ -1,4 +1,7 @@
-"""`python -m pipeline export --warehouse FILE --out DIR`: Parquet and CSV of every published table.
+"""`python -m pipeline export --warehouse FILE --out DIR`: Parquet, CSV and one workbook of the tables.
+
+CSV files are UTF-8 with a byte order mark (so Excel reads the Chinese as UTF-8), and
+`warehouse.xlsx` holds one sheet per table (cut at Excel's 1,048,576 rows).
 
 Published tables are the marts and the operational tables beside them (`rejected_documents`,
 `build_log` ...), i.e. every base table except dbt's seeds and internal layers. The warehouse is
@@ -15,15 +18,22 @@ Parquet (the project has no pyarrow to hand frames to Polars).
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from openpyxl import Workbook
 
 from ingest.seeds import _PLAIN_NUMBER, FORMULA_PREFIXES
 from pipeline.validate import UNPUBLISHED_PREFIXES
 
 FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header true)"}
+BOM = b"\xef\xbb\xbf"
+WORKBOOK = "warehouse.xlsx"
+MAX_SHEET_NAME = 31  # Excel's limit
+MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
 TEXT_TYPES = ("VARCHAR",)
 
 
@@ -79,7 +89,8 @@ def select_safe(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 def export_warehouse(warehouse: Path, out_dir: Path) -> list[ExportedTable]:
-    """Write `<out_dir>/<table>.parquet` and `.csv` for every published table of `warehouse`.
+    """Write `<out_dir>/<table>.parquet` and `.csv` for every published table of `warehouse`, and
+    `<out_dir>/warehouse.xlsx` with a sheet per table.
 
     Each file is written under a temporary name and renamed, so a reader never opens half a file.
     """
@@ -101,12 +112,47 @@ def export_warehouse(warehouse: Path, out_dir: Path) -> list[ExportedTable]:
                 final = out_dir / f"{table}.{extension}"
                 tmp = out_dir / f".{table}.{extension}.tmp-{os.getpid()}"
                 con.execute(f"copy ({query}) to {sql_literal(str(tmp))} {options}")
+                if extension == "csv":
+                    with_bom(tmp)
                 os.replace(tmp, final)
                 files.append(final)
             [(rows,)] = con.execute(f"select count(*) from main.{quote_ident(table)}").fetchall()
             exported.append(ExportedTable(table, rows, tuple(files)))
+        write_workbook(con, [e.table for e in exported], out_dir / WORKBOOK)
     except duckdb.Error as exc:
         raise ExportError(f"export of {warehouse} to {out_dir} failed: {exc}") from exc
     finally:
         con.close()
     return exported
+
+
+def with_bom(path: Path) -> None:
+    """Put the UTF-8 byte order mark before `path`'s text, so a spreadsheet reads its Chinese as UTF-8."""
+    staged = path.with_name(path.name + ".bom")
+    with path.open("rb") as source, staged.open("wb") as target:
+        target.write(BOM)
+        shutil.copyfileobj(source, target, 1 << 20)
+    os.replace(staged, path)
+
+
+def _sheet_value(value: object) -> object:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)  # xlsx has no time zones: UTC, as in the CSV
+    return value
+
+
+def write_workbook(con: duckdb.DuckDBPyConnection, tables: list[str], path: Path) -> Path:
+    """One .xlsx workbook with a sheet per table (text neutralised as in the CSV), renamed into place."""
+    book = Workbook(write_only=True)
+    for table in tables:
+        sheet = book.create_sheet(title=table[:MAX_SHEET_NAME])
+        query = select_safe(con, table)
+        cursor = con.execute(f"{query} limit ?", [MAX_SHEET_ROWS - 1])
+        sheet.append([d[0] for d in cursor.description])
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                sheet.append([_sheet_value(v) for v in row])
+    staged = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    book.save(staged)
+    os.replace(staged, path)
+    return path

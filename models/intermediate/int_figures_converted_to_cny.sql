@@ -1,8 +1,8 @@
--- value_cny = value × the closest rate dated on or before the figure's date (period_end, else the
--- document's publication date). Implied rates count. Same-date tie-break: the rate implied by this very
--- figure's own conversion ('约合人民币…' right after it: converted_value / value), then a rate whose
--- quote sits inside the figure's quote, then reference before implied, then source name.
--- Rates dated after the figure are never used.
+-- value_cny: a figure's own stated conversion ('约合人民币…' right after it) wins, as written; else
+-- value × the closest rate dated on or before the figure's date (period_end, else the document's
+-- publication date): the ECB reference rate of that day or the last ECB day before it, or a rate a
+-- document implies. Same-date tie-break: a rate whose quote sits inside the figure's quote, then
+-- reference before implied, then source name. Rates dated after the figure are never used.
 with
 
 figures as (
@@ -73,7 +73,6 @@ rate_candidates as (
         row_number() over (
             partition by figures_dated.figure_id
             order by
-                rates_to_cny.rate_date desc,
                 coalesce(
                     figures_dated.converted_currency = 'CNY'
                     and rates_to_cny.rate_document_id = figures_dated.document_id
@@ -81,6 +80,7 @@ rate_candidates as (
                     < 1e-6,
                     false
                 ) desc,
+                rates_to_cny.rate_date desc,
                 coalesce(contains(figures_dated.quote, rates_to_cny.rate_quote), false) desc,
                 case rates_to_cny.source_kind when 'reference' then 0 else 1 end asc,
                 rates_to_cny.rate_source asc,
@@ -107,6 +107,9 @@ converted as (
         figures_dated.* exclude (conversion_date),  -- noqa: RF02
         case
             when figures_dated.currency = 'CNY' then figures_dated.value
+            when
+                figures_dated.converted_currency = 'CNY' and figures_dated.converted_value is not null
+                then figures_dated.converted_value
             when chosen_rates.rate is not null then figures_dated.value * chosen_rates.rate
         end as value_cny,
         case

@@ -16,6 +16,9 @@ renamed as (
         coalesce(cast(aliases as varchar), '') as aliases,
         coalesce(cast(exchange as varchar), '') as exchange,
         coalesce(cast(ticker as varchar), '') as ticker,
+        cast(listed_on as date) as listed_on,
+        coalesce(cast(sector as varchar), '') as sector,
+        coalesce(cast(source_url as varchar), '') as source_url,
     from source
 
 )

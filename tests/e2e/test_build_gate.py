@@ -117,7 +117,7 @@ def test_an_absurd_figure_fails_the_audit_and_leaves_the_published_file_untouche
     project, _, _, _ = republished
     [(figure_id,)] = query(
         project.warehouse,
-        "select figure_id from fct_figures where metric = 'revenue' and currency <> '' "
+        "select figure_id from fct_figures where metric = 'revenue' and currency is not null "
         "order by figure_id limit 1",
     )
     published_sha, previous_sha = sha256(project.warehouse), sha256(project.previous)
@@ -153,7 +153,9 @@ def test_an_absurd_figure_fails_the_audit_and_leaves_the_published_file_untouche
 
 def test_a_failing_dbt_test_blocks_publish_and_names_the_failing_node(republished):
     project, _, _, _ = republished
-    [(figure_id,)] = query(project.warehouse, "select min(figure_id) from fct_figures where currency <> ''")
+    [(figure_id,)] = query(
+        project.warehouse, "select min(figure_id) from fct_figures where currency is not null"
+    )
     published_sha = sha256(project.warehouse)
     overrides = project.root / OVERRIDES
     original = overrides.read_text(encoding="utf-8")

@@ -60,7 +60,7 @@ def test_restated_financials_are_merged_and_only_contradictions_flagged(conflict
     [(n_sources, has_conflict, value, conflicting)] = rows(
         conflict_warehouse,
         "select n_sources, has_conflict, value, conflicting_values from financials "
-        "where company_id = ? and metric = ? and period_label = ? and dimension = ''",
+        "where company_id = ? and metric = ? and period_label = ? and dimension is null",
         [case["company"], case["metric"], case["period_label"]],
     )
     assert n_sources == 2

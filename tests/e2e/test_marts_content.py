@@ -53,7 +53,7 @@ def test_financials_hold_the_stated_figures_with_their_quotes(
     found = rows(
         warehouse,
         "select value, coalesce(currency, ''), qualifier, quote from financials "
-        "where company_id = ? and metric = ? and period_label = ? and dimension = ''",
+        "where company_id = ? and metric = ? and period_label = ? and dimension is null",
         [company, metric, period],
     )
     assert len(found) == 1, found

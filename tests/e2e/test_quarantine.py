@@ -409,7 +409,8 @@ def test_each_build_wrote_only_under_its_own_folder(sequence):
     root = sequence.project.root
     for name, stem in (("quarantine", "ipo"), ("budget", "budget"), ("neighbour", "a")):
         folder = root / "shared" / ".build" / stem
-        assert {p.name for p in folder.iterdir() if p.is_dir()} == {
+        # `published` holds the loaded rows of each published build (pipeline/surface.py), once one is.
+        assert {p.name for p in folder.iterdir() if p.is_dir()} - {"published"} == {
             "cache",
             "extracted",
             "loaded",

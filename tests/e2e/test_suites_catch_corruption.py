@@ -60,7 +60,7 @@ CORRUPTIONS: dict[str, list[tuple[str, str, tuple[str, str | None]]]] = {
         (
             "revenue_1e20",
             "update fct_figures set value = 1e20 where "
-            + one("fct_figures", "figure_id", "metric = 'revenue' and currency <> ''"),
+            + one("fct_figures", "figure_id", "metric = 'revenue' and currency is not null"),
             ("expect_column_values_to_be_between", "value"),
         ),
         (
@@ -101,7 +101,7 @@ CORRUPTIONS: dict[str, list[tuple[str, str, tuple[str, str | None]]]] = {
     "financials": [
         (
             "revenue_1e20",
-            "update financials set value = 1e20 where metric = 'revenue' and currency <> ''",
+            "update financials set value = 1e20 where metric = 'revenue' and currency is not null",
             ("expect_column_values_to_be_between", "value"),
         ),
         (

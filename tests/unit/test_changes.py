@@ -238,3 +238,25 @@ def test_documents_extracted_is_read_from_the_ingest_output():
     )
     assert documents_extracted_from(output) == 1
     assert documents_extracted_from("ingest: extracted 12 figures, 1 shareholders in 0.2s") is None
+
+
+def test_changes_piped_into_a_reader_that_stops_early_ends_without_a_traceback(first):
+    """`make changes | head`: the reader closes the pipe before the report is written."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # a `head` that has already exited
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.changes", str(first)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        check=False,
+    )
+    os.close(write_end)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr

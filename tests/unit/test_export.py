@@ -72,7 +72,8 @@ def test_text_cells_are_neutralised_and_numbers_untouched_in_csv_and_parquet(war
     assert parquet["label"].to_list() == SAFE_TEXT
     assert parquet["value"].to_list() == [-1.5 * i for i in range(len(RISKY_TEXT))]
     assert parquet["n"].to_list() == [-i for i in range(len(RISKY_TEXT))]
-    with open(out / "fct_figures.csv", encoding="utf-8", newline="") as handle:
+    assert (out / "fct_figures.csv").read_bytes().startswith(b"\xef\xbb\xbflabel,value,n")  # BOM first
+    with open(out / "fct_figures.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["label"] for r in rows] == [s if s is not None else "" for s in SAFE_TEXT]
     assert [r["value"] for r in rows][1:3] == ["-1.5", "-3.0"]
@@ -84,7 +85,26 @@ def test_text_cells_are_neutralised_and_numbers_untouched_in_csv_and_parquet(war
         "build_log.parquet",
         "fct_figures.csv",
         "fct_figures.parquet",
+        "warehouse.xlsx",
     ]
+
+
+def test_the_workbook_has_a_sheet_per_table_with_neutralised_text_and_real_numbers(warehouse, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    export.export_warehouse(warehouse, out)
+
+    book = load_workbook(out / "warehouse.xlsx")
+    assert book.sheetnames == ["build_log", "fct_figures"]
+    sheet = book["fct_figures"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("label", "value", "n")
+    assert [r[0] for r in rows[1:]] == SAFE_TEXT
+    assert [r[1] for r in rows[1:4]] == [0.0, -1.5, -3.0]
+    # No cell is a formula: '=cmd()' is the text it was, behind its apostrophe.
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert book["build_log"]["B2"].value == dt.datetime(2026, 1, 8)
 
 
 def test_sql_rule_is_the_same_as_export_safe(tmp_path):

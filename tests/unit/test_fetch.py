@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import threading
 import time
 from datetime import date
@@ -84,6 +85,8 @@ def server():
                 self._send(301, b"", "text/html", Location="/news/hant.html")
             elif path == "/news/hant.html":
                 self._send(200, pages["article_hant.html"], HTML_UTF8)
+            elif path == "/news/bare.html":
+                self._send(200, pages["article_bare.html"], HTML_UTF8)  # no title, date or site name
             elif path == "/news/gbk.html":
                 self._send(200, pages["article_gbk.html"], "text/html")  # charset only in <meta>
             elif path == "/news/flaky.html":
@@ -420,6 +423,56 @@ def test_read_url_list(tmp_path):
         "\ufeff# header\n\nhttps://a.example/1\n   # indented comment\n https://a.example/2#frag \n".encode()
     )
     assert fetch.read_url_list(path) == ["https://a.example/1", "https://a.example/2#frag"]
+
+
+def test_url_list_comments_give_the_manifest_fields_a_page_lacks(server, tmp_path):
+    base, _ = server
+    sources = _make_sources(tmp_path / "src", base)
+    urls = tmp_path / "urls.txt"
+    urls.write_text(
+        "# a curated list\n"
+        f"{base}/news/bare.html  # company=星河机器人|星河機器人; published=2025-11-14; publisher=港聞財經; "
+        "script=zh-Hant\n"
+        f"{base}/news/hans.html#top  # company=示例智能|示例智能; published=1999-01-01; "
+        "publisher=不用的名字\n",
+        encoding="utf-8",
+    )
+    entries = fetch.read_url_entries(urls)
+    assert [e.url for e in entries] == [f"{base}/news/bare.html", f"{base}/news/hans.html#top"]
+
+    with fetch.make_client(SETTINGS, trust_env=False) as client:
+        outcomes = fetch.fetch_all(
+            entries, sources, SETTINGS, client=client, log=lambda _: None, sleep=lambda _: None
+        )
+
+    assert [o.status for o in outcomes] == ["fetched", "fetched"], outcomes
+    bare, hans = _manifest(sources)[1:]
+    # The bare page has no metadata: the comment's date, newsroom and company (its script's name) fill in.
+    assert (bare["published_at"], bare["publisher"], bare["language"], bare["companies"]) == (
+        "2025-11-14",
+        "港聞財經",
+        "zh-Hant",
+        "星河機器人",
+    )
+    # A page with its own date and site name keeps them; the company still comes from the comment.
+    assert hans["published_at"] != "1999-01-01" and hans["publisher"] != "不用的名字"
+    assert hans["companies"] == "示例智能"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("https://a.example/1  # published=2025-13-01", "published='2025-13-01' is not a YYYY-MM-DD date"),
+        ("https://a.example/1  # sector=ai", "'sector=ai' in the comment is not one of company"),
+        ("https://a.example/1  # script=zh-CN", "script='zh-CN' is not zh-Hans or zh-Hant"),
+    ],
+)
+def test_a_malformed_url_list_comment_names_the_file_and_line(tmp_path, line, problem):
+    path = tmp_path / "urls.txt"
+    path.write_text(f"# header\n{line}\n", encoding="utf-8")
+    with pytest.raises(fetch.UrlListError, match=re.escape(f"{path}:2: {problem}")):
+        fetch.read_url_entries(path)
+    assert fetch.main(["--urls", str(path), "--sources", str(tmp_path)]) == 2
 
 
 GBK_PAGE = (FIXTURES / "article_gbk.html").read_bytes()

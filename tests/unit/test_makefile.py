@@ -60,3 +60,18 @@ def test_sources_dir_reaches_the_recipe_as_text(tmp_path):
     # The recipe refers to the variable; make put none of its text into the command line.
     assert '--urls "$SOURCES_DIR/urls.txt" --sources "$SOURCES_DIR"' in proc.stdout
     assert not marker.exists()
+
+
+def test_make_help_lists_every_target_with_one_line():
+    import re
+
+    proc = subprocess.run(
+        ["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    lines = proc.stdout.splitlines()
+    listed = [line.split()[1] for line in lines]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE)
+    assert sorted(listed) == sorted(set(targets))  # every target, once
+    assert all(re.fullmatch(r"  make [a-z-]+ +\S.*", line) for line in lines), lines  # each with its line
+    assert "  make report             the HTML report with charts" in proc.stdout

@@ -30,6 +30,8 @@ KNOWN_IDENTIFIERS = {
     ("pipeline/export.py", "query"): "select_safe(): quoted column names and constant neutralisation SQL",
     ("pipeline/export.py", "options"): "the constant COPY options of FORMATS",
     ("pipeline/quarantine.py", "relation"): "dbt's relation_name of a model, from the build's own manifest",
+    ("pipeline/surface.py", "assignments"): "col = nullif(col, '') over quoted information_schema columns",
+    ("pipeline/surface.py", "blank"): "col = '' for quoted column names of information_schema",
 }
 
 

@@ -229,7 +229,10 @@ def test_refresh_sets_up_python_with_a_pip_cache_and_caches_the_venv_and_ingest_
     caches = {
         s["with"]["path"]: s["with"] for s in steps if str(s.get("uses", "")).startswith("actions/cache@")
     }
-    warehouses = "warehouse/ipo.duckdb\nwarehouse/ipo.prev.duckdb\nwarehouse/ipo.prev.*.duckdb\n"
+    warehouses = (
+        "warehouse/ipo.duckdb\nwarehouse/ipo.prev.duckdb\nwarehouse/ipo.prev.*.duckdb\n"
+        "warehouse/.build/ipo/published\n"
+    )
     assert set(caches) == {".venv", "build/cache", warehouses}
     assert "hashFiles('requirements.txt')" in caches[".venv"]["key"]
     assert "python-version" in caches[".venv"]["key"]  # a venv only works with the interpreter it was made by
@@ -253,7 +256,11 @@ def test_refresh_commits_fetched_articles_back_only_after_build_and_tests():
 def test_refresh_uploads_the_warehouse_its_exports_and_the_docs_site():
     uploads = [s for s in refresh_steps() if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
     published = {s["with"]["path"]: s for s in uploads if "if" not in s}  # only after every step passed
-    assert set(published) == {"warehouse/ipo.duckdb", "warehouse/exports/", "target/static_index.html"}
+    assert set(published) == {
+        "warehouse/ipo.duckdb",
+        "warehouse/exports/\nwarehouse/report.html\n",
+        "target/static_index.html",
+    }
     assert all(s["with"]["if-no-files-found"] == "error" for s in published.values())
     [failed] = [s for s in uploads if s.get("if") == "failure()"]
     assert "warehouse/.build/ipo/*.failed.duckdb" in failed["with"]["path"]
