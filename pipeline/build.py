@@ -190,6 +190,7 @@ def _child_env(config: BuildConfig, candidate: Path | None = None) -> dict[str, 
         DBT_PROFILES_DIR=str(config.project_dir),
         PYTHONPATH=str(config.project_dir),
     )
+    env.setdefault("DBT_THREADS", str(max(1, len(os.sched_getaffinity(0)))))  # dbt threads = cores
     if candidate is not None:
         env["DBT_DUCKDB_PATH"] = str(candidate)
     return env
@@ -465,6 +466,7 @@ def dbt_work_file(config: BuildConfig) -> Path:
 
 #: The dbt arguments that make the staging models read the tables the pipeline loaded.
 DBT_VARS = ["--vars", json.dumps({"ingest_load": "source"})]
+DBT_BUILD = ["build", "--exclude", "path:seeds/extracted", *DBT_VARS]
 
 
 @dataclass
@@ -506,7 +508,8 @@ def _complete(config: BuildConfig, work: Path, results: list[dict], log: Path) -
 def step_dbt(
     config: BuildConfig, tables: extracted.Tables, candidate: Path, log: Path, *, complete: bool = False
 ) -> DbtRun:
-    """Load the extracted tables, dbt seed (reference) and dbt build into a new file, renamed `candidate`.
+    """Load the extracted tables, then one `dbt build` (reference seeds, models, tests) into a new file,
+    renamed `candidate`.
 
     A failing `dbt build` is traced to documents on the file dbt left (`DbtRun.failures`); with
     `complete`, and when some failure traces to a document, the nodes it skipped are run too and
@@ -520,33 +523,37 @@ def step_dbt(
     try:
         extracted.load_into(work, tables, config.loaded_dir)
         print(f"  loaded the extracted tables into {config.shown(work)}")
-        seed = ["seed", "--exclude", "path:seeds/extracted", *DBT_VARS]
-        for args in (seed, ["build", "--exclude-resource-type", "seed", *DBT_VARS]):
-            returncode, results = _dbt(config, work, args, log)
-            counts = _summarise_dbt(results)
-            totals.update(counts)
-            print(f"  dbt {args[0]}: " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-            if returncode != 0:
-                _print_dbt_failures(results, log, returncode)
-                if _disk_full(log):
-                    raise BuildFailed(
-                        f"dbt {args[0]}: no space left on the device writing {config.shown(work)}"
-                    )
-                if args[0] == "seed" or not results:
-                    raise BuildFailed(f"dbt {args[0]} failed (full log: {config.shown(log)})")
+        # One dbt process (its start-up is a third of a small build): the reference seeds, then the
+        # models and their tests, in dependency order. The extracted tables are already loaded.
+        returncode, results = _dbt(config, work, DBT_BUILD, log)
+        counts = _summarise_dbt(results)
+        totals.update(counts)
+        print("  dbt build: " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        if returncode != 0:
+            _print_dbt_failures(results, log, returncode)
+            if _disk_full(log):
+                raise BuildFailed(f"dbt build: no space left on the device writing {config.shown(work)}")
+            failed_seeds = [
+                r["unique_id"].split(".")[-1]
+                for r in results
+                if r["unique_id"].startswith("seed.") and str(r.get("status")) in DBT_FAILED_STATUSES
+            ]
+            if failed_seeds or not results:
+                what = f"reference seed {', '.join(failed_seeds)}" if failed_seeds else "dbt build"
+                raise BuildFailed(f"{what} failed (full log: {config.shown(log)})")
+            failures = _trace_dbt(config, work, results)
+            if complete and any(f.traced for f in failures):
+                results, more = _complete(config, work, results, log)
+                totals.update(more)
                 failures = _trace_dbt(config, work, results)
-                if complete and any(f.traced for f in failures):
-                    results, more = _complete(config, work, results, log)
-                    totals.update(more)
-                    failures = _trace_dbt(config, work, results)
-                unbuilt = [
-                    r for r in results if r["unique_id"].startswith("model.") and r.get("status") != "success"
-                ]
-                run = DbtRun("", results, passed=False, complete=not unbuilt, failures=failures)
-                break
+            unbuilt = [
+                r for r in results if r["unique_id"].startswith("model.") and r.get("status") != "success"
+            ]
+            run = DbtRun("", results, passed=False, complete=not unbuilt, failures=failures)
+        else:
             if config.strict and counts.get("WARN"):
                 warned = [r.get("unique_id") for r in results if str(r.get("status")) == "warn"]
-                raise BuildFailed(f"STRICT: dbt {args[0]} has warnings: {warned}")
+                raise BuildFailed(f"STRICT: dbt build has warnings: {warned}")
             run.results = results
     finally:
         # dbt has exited: the file takes this build's name, passed or failed (a failed one is kept).

@@ -1,7 +1,7 @@
 """SIGKILL the whole build at 20 moments spread over its steps: the published warehouse never suffers.
 
 Each kill starts `python -m pipeline build` in its own process group, waits for a step marker on its
-output (`[ingest] ...`, `$ dbt seed`, `$ dbt build`, `[validate] ...`, `[publish] ...`), waits a
+output (`[ingest] ...`, `$ dbt build`, `[validate] ...`, `[publish] ...`), waits a
 chosen delay and kills the group (the build and its ingest/dbt children) with SIGKILL: no cleanup
 code runs. After every kill the published file must open read-only and be byte-identical to what it
 was before - or, for a kill that landed after the final rename, be the complete warehouse of the
@@ -37,7 +37,6 @@ pytestmark = pytest.mark.e2e
 STAGE_MARKERS = {
     "clean": re.compile(r"^\[clean\] \.\.\.$"),
     "ingest": re.compile(r"^\[ingest\] \.\.\.$"),
-    "dbt seed": re.compile(r"^  \$ dbt seed\b"),
     "dbt build": re.compile(r"^  \$ dbt build\b"),
     "validate": re.compile(r"^\[validate\] \.\.\.$"),
     "publish": re.compile(r"^\[publish\] \.\.\.$"),
@@ -54,12 +53,12 @@ KILL_PLAN = [
     ("$ ingest", 0.1),
     ("$ ingest", 0.5),
     ("$ ingest", 0.9),
-    ("dbt seed", 0.3),
-    ("dbt seed", 1.0),
-    ("dbt seed", 2.0),
-    ("dbt seed", 3.0),
-    ("dbt build", 0.5),
-    ("dbt build", 2.5),
+    ("dbt build", 0.3),
+    ("dbt build", 1.0),
+    ("dbt build", 2.0),
+    ("dbt build", 3.0),
+    ("dbt build", 4.0),
+    ("dbt build", 6.0),
     ("dbt build", 8.0),
     ("validate", 0.0),
     ("validate", 0.5),
@@ -72,7 +71,7 @@ KILL_PLAN = [
     # Last, so the final build has a half-written dbt file and its WAL to clean up.
     ("dbt build", 5.0),
 ]
-REQUIRED_STAGES = {"ingest", "dbt seed", "dbt build", "validate", "publish"}
+REQUIRED_STAGES = {"ingest", "dbt build", "validate", "publish"}
 
 
 @dataclass
