@@ -544,7 +544,9 @@ def machine() -> dict[str, object]:
 PER_SIZE_MEASURES = ("noop_rebuild_s", "one_change_rebuild_s", "native_load_s", "seed_load_s")
 
 
-def results_json(runs: list[SizeRun], long_rows: list[dict] | None = None) -> dict[str, object]:
+def results_json(
+    runs: list[SizeRun], long_rows: list[dict] | None = None, startup_figures: dict[str, float] | None = None
+) -> dict[str, object]:
     """bench/results.json: per size `total_s`, `stages` (wall seconds), `peak_rss_mb`, `articles_per_s`,
     `recall` and the four measures below; top level those four for the largest size, and
     `long_document` (one row per shape and size of `bench.long_document`) when measured. Everything
@@ -562,6 +564,8 @@ def results_json(runs: list[SizeRun], long_rows: list[dict] | None = None) -> di
     largest = max(runs, key=lambda r: r.size)
     for key in PER_SIZE_MEASURES:
         out[key] = largest.extra.get(key)
+    if startup_figures:
+        out.update(startup_figures)
     if long_rows:
         out["long_document"] = long_rows
     return out
@@ -744,6 +748,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results_json(runs), indent=2) + "\n", encoding="utf-8")
         write_markdown(args.markdown, markdown(runs, info, command))
+    long_rows: list[dict] | None = None
     if args.long_bytes:
         from bench import long_document
 
@@ -751,6 +756,15 @@ def main(argv: list[str] | None = None) -> int:
         long_rows = long_document.run(long_document.SHAPES, args.long_bytes)
         args.json.write_text(json.dumps(results_json(runs, long_rows), indent=2) + "\n", encoding="utf-8")
         write_markdown(args.markdown, markdown(runs, info, command, long_rows))
+    if not args.no_dbt:
+        from bench import startup
+
+        print("start-up: a one-model dbt build + a GX context, against a build of the sources", flush=True)
+        figures = startup.measure(args.workdir / "startup")
+        args.json.write_text(
+            json.dumps(results_json(runs, long_rows, figures), indent=2) + "\n", encoding="utf-8"
+        )
+        print("  " + startup.verdict(figures))
     print(f"wrote {args.json} and {args.markdown}")
     for line in verdicts(runs):
         print("  " + line)

@@ -221,13 +221,17 @@ def _listing_label(row: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     return f"{labels.get(row['company_id'], row['company_id'])} ({row['exchange'] or '?'})"
 
 
-def first_day_chart(offerings: pl.DataFrame, labels: Mapping[str, str], evidence: Evidence) -> go.Figure:
+def _offering_bars(
+    offerings: pl.DataFrame,
+    series: Sequence[tuple[str, str]],
+    labels: Mapping[str, str],
+    evidence: Evidence,
+    hovertemplate: str,
+) -> go.Figure:
+    """One bar series per (metric, name) over the listings that state it, each bar with its quote."""
     figure = go.Figure()
     rows = list(offerings.iter_rows(named=True)) if offerings.height else []
-    for metric, name in (
-        ("opening_change_pct", "at the open 开盘"),
-        ("first_day_change_pct", "first-day close 首日收盘"),
-    ):
+    for metric, name in series:
         points = [r for r in rows if r[metric] is not None]
         if points:
             figure.add_bar(
@@ -235,59 +239,77 @@ def first_day_chart(offerings: pl.DataFrame, labels: Mapping[str, str], evidence
                 x=[_listing_label(r, labels) for r in points],
                 y=[r[metric] for r in points],
                 customdata=[[evidence.of_figure(r["company_id"], metric, r[metric])] for r in points],
-                hovertemplate="%{x}<br><b>%{y:.1f}%</b> vs offer price<br>%{customdata[0]}<extra></extra>",
+                hovertemplate=hovertemplate,
             )
+    return figure
+
+
+def first_day_chart(offerings: pl.DataFrame, labels: Mapping[str, str], evidence: Evidence) -> go.Figure:
+    series = (
+        ("opening_change_pct", "at the open 开盘"),
+        ("first_day_change_pct", "first-day close 首日收盘"),
+    )
+    hover = "%{x}<br><b>%{y:.1f}%</b> vs offer price<br>%{customdata[0]}<extra></extra>"
+    figure = _offering_bars(offerings, series, labels, evidence, hover)
     return _layout(figure, "First-day moves against the offer price (%)", barmode="group")
 
 
 def subscription_chart(offerings: pl.DataFrame, labels: Mapping[str, str], evidence: Evidence) -> go.Figure:
-    figure = go.Figure()
-    rows = list(offerings.iter_rows(named=True)) if offerings.height else []
-    tranches = (
+    series = (
         ("public_subscription_multiple", "public offer 公开发售"),
         ("international_subscription_multiple", "international placing 国际配售"),
     )
-    for metric, name in tranches:
-        points = [r for r in rows if r[metric] is not None]
-        if points:
-            figure.add_bar(
-                name=name,
-                x=[_listing_label(r, labels) for r in points],
-                y=[r[metric] for r in points],
-                customdata=[[evidence.of_figure(r["company_id"], metric, r[metric])] for r in points],
-                hovertemplate="%{x}<br><b>%{y:,.2f}×</b> subscribed<br>%{customdata[0]}<extra></extra>",
-            )
+    hover = "%{x}<br><b>%{y:,.2f}×</b> subscribed<br>%{customdata[0]}<extra></extra>"
+    figure = _offering_bars(offerings, series, labels, evidence, hover)
     return _layout(
         figure, "Subscription multiples (times covered, log scale)", barmode="group", yaxis_type="log"
     )
 
 
+class _CompanyLines:
+    """Line traces in subplots, one colour and one legend entry per company (its first trace)."""
+
+    def __init__(self, figure: go.Figure, labels: Mapping[str, str]) -> None:
+        self.figure, self.labels = figure, labels
+        self.colours: dict[str, str] = {}
+
+    def add(self, company: str, col: int, x: list, y: list, customdata: list, hovertemplate: str) -> None:
+        first = company not in self.colours
+        colour = self.colours.setdefault(company, _colour(len(self.colours)))
+        self.figure.add_scatter(
+            row=1,
+            col=col,
+            mode="lines+markers",
+            name=self.labels.get(company, company),
+            legendgroup=company,
+            showlegend=first,
+            marker={"color": colour},
+            line={"color": colour},
+            x=x,
+            y=y,
+            customdata=customdata,
+            hovertemplate=hovertemplate,
+        )
+
+
 def financials_chart(financials: pl.DataFrame, labels: Mapping[str, str], evidence: Evidence) -> go.Figure:
     figure = make_subplots(rows=1, cols=3, subplot_titles=list(FINANCIAL_METRICS.values()))
     rows = list(financials.iter_rows(named=True)) if financials.height else []
-    companies = list(dict.fromkeys(r["company_id"] for r in rows))
-    for index, company in enumerate(companies):
+    lines = _CompanyLines(figure, labels)
+    for company in dict.fromkeys(r["company_id"] for r in rows):
+        name = html.escape(labels.get(company, company))
         for col, metric in enumerate(FINANCIAL_METRICS, start=1):
             points = [r for r in rows if r["company_id"] == company and r["metric"] == metric]
-            if not points:
-                continue
-            figure.add_scatter(
-                row=1,
-                col=col,
-                mode="lines+markers",
-                name=labels.get(company, company),
-                legendgroup=company,
-                showlegend=col == 1
-                or not any(r["metric"] == "revenue" and r["company_id"] == company for r in rows),
-                marker={"color": _colour(index)},
-                line={"color": _colour(index)},
-                x=[r["period_label"] for r in points],
-                y=[r["value_cny"] / HUNDRED_MILLION for r in points],
-                customdata=[[evidence.of_document(r["document_id"], r["quote"])] for r in points],
-                hovertemplate="%{x}: <b>%{y:,.2f} 亿元</b> (CNY)<br>%{customdata[0]}<extra>"
-                + html.escape(labels.get(company, company))
-                + "</extra>",
-            )
+            if points:
+                lines.add(
+                    company,
+                    col,
+                    x=[r["period_label"] for r in points],
+                    y=[r["value_cny"] / HUNDRED_MILLION for r in points],
+                    customdata=[[evidence.of_document(r["document_id"], r["quote"])] for r in points],
+                    hovertemplate="%{x}: <b>%{y:,.2f} 亿元</b> (CNY)<br>%{customdata[0]}"
+                    + f"<extra>{name}</extra>",
+                )
     figure.update_yaxes(title_text="亿元 (100m CNY)", col=1)
     return _layout(figure, "Revenue, net profit/loss and R&D by period (CNY, 亿元)")
 
@@ -303,35 +325,27 @@ def ratios_chart(
         (r["company_id"], r["metric"], r["period_label"]): evidence.of_document(r["document_id"], r["quote"])
         for r in (financials.iter_rows(named=True) if financials.height else [])
     }
-    companies = list(dict.fromkeys(r["company_id"] for r in rows))
-    for index, company in enumerate(companies):
-        for col, (column, numerator) in enumerate(
-            (("rd_intensity_pct_derived", "rd_expense"), ("net_margin_pct_derived", "net_profit")), start=1
-        ):
+    lines = _CompanyLines(figure, labels)
+    ratio_columns = (("rd_intensity_pct_derived", "rd_expense"), ("net_margin_pct_derived", "net_profit"))
+    for company in dict.fromkeys(r["company_id"] for r in rows):
+        for col, (column, numerator) in enumerate(ratio_columns, start=1):
             points = [r for r in rows if r["company_id"] == company and r[column] is not None]
-            if not points:
-                continue
-            figure.add_scatter(
-                row=1,
-                col=col,
-                mode="lines+markers",
-                name=labels.get(company, company),
-                legendgroup=company,
-                showlegend=col == 1,
-                marker={"color": _colour(index)},
-                line={"color": _colour(index)},
-                x=[r["period_label"] for r in points],
-                y=[r[column] for r in points],
-                customdata=[
-                    [
-                        quotes.get((company, numerator, r["period_label"]), ""),
-                        quotes.get((company, "revenue", r["period_label"]), ""),
-                    ]
-                    for r in points
-                ],
-                hovertemplate="%{x}: <b>%{y:.1f}%</b><br>numerator: %{customdata[0]}<br>"
-                "revenue: %{customdata[1]}<extra></extra>",
-            )
+            if points:
+                lines.add(
+                    company,
+                    col,
+                    x=[r["period_label"] for r in points],
+                    y=[r[column] for r in points],
+                    customdata=[
+                        [
+                            quotes.get((company, numerator, r["period_label"]), ""),
+                            quotes.get((company, "revenue", r["period_label"]), ""),
+                        ]
+                        for r in points
+                    ],
+                    hovertemplate="%{x}: <b>%{y:.1f}%</b><br>numerator: %{customdata[0]}<br>"
+                    "revenue: %{customdata[1]}<extra></extra>",
+                )
     return _layout(figure, "R&D intensity and net margin (derived from the figures above)")
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,6 +261,19 @@ def load_suites(directory: Path) -> list[SuiteSpec]:
 
 
 # --- running -------------------------------------------------------------------------------------------
+
+
+def warm_up() -> threading.Thread:
+    """Import Great Expectations in a background thread (about 2 s of CPU) while the caller waits on
+    another process (dbt): the audit that follows then starts at once. Importing twice is harmless."""
+
+    def load() -> None:
+        import great_expectations  # noqa: F401
+        from great_expectations.expectations import registry  # noqa: F401
+
+    thread = threading.Thread(target=load, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _gx_context():

@@ -99,3 +99,18 @@ def test_process_tree_memory_includes_children():
     finally:
         child.kill()
         child.wait()
+
+
+def test_the_startup_verdict_compares_the_source_build_with_the_bare_startup():
+    from bench import startup
+
+    met = startup.verdict({"bare_startup_s": 9.2, "seed_build_s": 13.0, "seed_build_ratio": 1.41})
+    missed = startup.verdict({"bare_startup_s": 9.2, "seed_build_s": 17.4, "seed_build_ratio": 1.89})
+    assert met == "source build 13.0 s vs bare start-up 9.2 s: 1.41× (target ≤ 1.5×) — met"
+    assert missed.endswith("1.89× (target ≤ 1.5×) — MISSED")
+
+
+def test_results_json_carries_the_startup_figures():
+    figures = {"bare_startup_s": 9.2, "seed_build_s": 13.0, "seed_build_ratio": 1.41}
+    out = bench_run.results_json([bench_run.SizeRun(100)], startup_figures=figures)
+    assert {k: out[k] for k in figures} == figures

@@ -48,6 +48,10 @@ def test_every_line_names_its_company_date_newsroom_and_script(entries):
     scripts = Counter(e.script for e in entries)
     assert scripts["zh-Hant"] >= 40 and scripts["zh-Hans"] >= 40
     assert len({e.company[0] for e in entries}) >= 40
+    scripts_of: dict[str, set[str]] = {}
+    for entry in entries:
+        scripts_of.setdefault(entry.company[0], set()).add(entry.script)
+    assert sum(len(s) == 2 for s in scripts_of.values()) >= 40  # 40 companies covered in both scripts
     assert len({e.publisher for e in entries}) >= 20
     assert max(Counter(e.company[0] for e in entries).values()) <= 6  # no company dominates
 
