@@ -299,27 +299,22 @@ def _dbt_stages(run: SizeRun, config, build, changes, publish, *, stage_rows: in
     log = config.build_dir / f"dbt.{build_id}.log"
     from pipeline import extracted
 
-    dbt_vars = build.DBT_VARS
     run.extra["load_path"] = "source"
     started_at = datetime.now(UTC)
     with run.stage("load") as stage:
-        # As `python -m pipeline build` loads them: ingest's Parquet into tables, then the reference seeds.
+        # As `python -m pipeline build` loads them: ingest's Parquet into tables (the reference seeds
+        # are loaded by the one `dbt build` below, as in the build).
         work.unlink(missing_ok=True)
         extracted.load_into(work, extracted.read_extracted(config.extracted_dir), config.loaded_dir)
-        code, results = build._dbt(
-            config, work, ["seed", "--exclude", "path:seeds/extracted", *dbt_vars], log
-        )
-        if code != 0:
-            raise RuntimeError(f"dbt seed failed, see {log}")
         stage.rows = stage_rows
-        stage.note = f"(extracted tables loaded, {len(results)} reference seeds)"
+        stage.note = "(extracted tables loaded)"
     with run.stage("dbt_build") as stage:
-        code, results = build._dbt(config, work, ["build", "--exclude-resource-type", "seed", *dbt_vars], log)
+        code, results = build.run_dbt(config, work, build.DBT_BUILD, log)
         if code != 0:
             raise RuntimeError(f"dbt build failed, see {log}")
         os.replace(work, candidate)
         stage.rows = _count(candidate, "fct_figures")
-        stage.note = f"fct_figures rows; {len(results)} nodes"
+        stage.note = f"fct_figures rows; {len(results)} nodes (reference seeds included)"
     run.extra["slowest_dbt_nodes"] = [
         {"node": r["unique_id"], "seconds": round(float(r.get("execution_time") or 0), 2)}
         for r in sorted(results, key=lambda r: -float(r.get("execution_time") or 0))
@@ -398,9 +393,9 @@ def _load_comparison(config, build, *, with_dbt: bool = True) -> dict[str, objec
     parquet = time.perf_counter() - started + create_tables("read_parquet", ".parquet", scratch)
     seed = seed_wall = None
     if with_dbt:  # dbt seed of the extracted seeds alone, into a scratch file
-        env = {**os.environ, **build._child_env(config, scratch / "seed.duckdb")}
+        env = {**os.environ, **build.child_env(config, scratch / "seed.duckdb")}
         command = [
-            build._tool("dbt"),
+            build.tool_path("dbt"),
             "seed",
             "--select",
             "path:seeds/extracted",

@@ -26,7 +26,7 @@ from ingest.schema import SEED_SCHEMAS, conform, empty_frame
 
 # Spreadsheet apps treat a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
 def write_seeds(
@@ -97,7 +97,7 @@ def export_safe(df: pl.DataFrame) -> pl.DataFrame:
             risky = value.str.starts_with(FORMULA_PREFIXES[0])
             for prefix in FORMULA_PREFIXES[1:]:
                 risky = risky | value.str.starts_with(prefix)
-            risky = risky & ~value.str.contains(_PLAIN_NUMBER)
+            risky = risky & ~value.str.contains(PLAIN_NUMBER)
             exprs.append(pl.when(risky).then(pl.lit("'") + value).otherwise(value).alias(col))
         else:
             exprs.append(pl.col(col))
@@ -106,4 +106,4 @@ def export_safe(df: pl.DataFrame) -> pl.DataFrame:
 
 def is_formula_like(cell: str) -> bool:
     """True when a spreadsheet would evaluate `cell` as a formula (used by tests and exporters)."""
-    return cell.startswith(FORMULA_PREFIXES) and re.match(_PLAIN_NUMBER, cell) is None
+    return cell.startswith(FORMULA_PREFIXES) and re.match(PLAIN_NUMBER, cell) is None

@@ -175,13 +175,13 @@ def new_build_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
 
 
-def _tool(name: str) -> str:
+def tool_path(name: str) -> str:
     """A console script of the running interpreter's environment (the project's .venv)."""
     beside = Path(sys.executable).parent / name
     return str(beside) if beside.exists() else name
 
 
-def _child_env(config: BuildConfig, candidate: Path | None = None) -> dict[str, str]:
+def child_env(config: BuildConfig, candidate: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
@@ -300,7 +300,7 @@ def step_ingest(config: BuildConfig) -> int | None:
         command,
         check=False,
         cwd=config.project_dir,
-        env=_child_env(config),
+        env=child_env(config),
         text=True,
         stdout=subprocess.PIPE,
     )
@@ -405,9 +405,9 @@ def _shrink_guard(config: BuildConfig, before: dict[str, int], after: dict[str, 
 # --- dbt -----------------------------------------------------------------------------------------------
 
 
-def _dbt(config: BuildConfig, candidate: Path, args: list[str], log: Path) -> tuple[int, list[dict]]:
+def run_dbt(config: BuildConfig, candidate: Path, args: list[str], log: Path) -> tuple[int, list[dict]]:
     command = [
-        _tool("dbt"),
+        tool_path("dbt"),
         *args,
         "--project-dir",
         str(config.project_dir),
@@ -426,7 +426,7 @@ def _dbt(config: BuildConfig, candidate: Path, args: list[str], log: Path) -> tu
         handle.flush()
         # The output goes to the log; in a terminal its node lines also drive a one-line counter.
         returncode = progress.run_dbt(
-            command, handle, f"dbt {args[0]}", cwd=config.project_dir, env=_child_env(config, candidate)
+            command, handle, f"dbt {args[0]}", cwd=config.project_dir, env=child_env(config, candidate)
         )
     results = json.loads(run_results.read_text())["results"] if run_results.exists() else []
     return returncode, results
@@ -498,7 +498,7 @@ def _complete(config: BuildConfig, work: Path, results: list[dict], log: Path) -
     commands = [["run", "--select", *models, *DBT_VARS]] if models else []
     commands.append(["test", "--select", *models, *tests, *DBT_VARS])
     for args in commands:
-        _, found = _dbt(config, work, args, log)
+        _, found = run_dbt(config, work, args, log)
         merged.update({r["unique_id"]: r for r in found})
         counts.update(_summarise_dbt(found))
         print(f"  dbt {args[0]}: " + " ".join(f"{k}={v}" for k, v in sorted(_summarise_dbt(found).items())))
@@ -527,7 +527,7 @@ def step_dbt(
         # models and their tests, in dependency order. The extracted tables are already loaded.
         # The audit's imports (~2 s of CPU) overlap dbt's run, a separate process this one only waits on.
         validate.warm_up()
-        returncode, results = _dbt(config, work, DBT_BUILD, log)
+        returncode, results = run_dbt(config, work, DBT_BUILD, log)
         counts = _summarise_dbt(results)
         totals.update(counts)
         print("  dbt build: " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))

@@ -269,7 +269,7 @@ def _column(name: str, values: np.ndarray, duckdb_type: str) -> pl.Series:
     return series.cast(dtype)
 
 
-def _read(
+def read_frame(
     con: duckdb.DuckDBPyConnection,
     sql: str,
     schema: Mapping[str, pl.DataType] | None = None,
@@ -283,7 +283,7 @@ def _read(
     return _typed(frame, schema) if schema is not None else frame
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?",
         [table],
@@ -297,9 +297,9 @@ _SELECT_DOCUMENTS = "select document_id from main.dim_documents"
 
 
 def _read_history(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
-    if not _has_table(con, table):
+    if not has_table(con, table):
         return pl.DataFrame()
-    return _read(con, f"select * from main.{table}")
+    return read_frame(con, f"select * from main.{table}")
 
 
 @dataclass
@@ -321,11 +321,11 @@ def _read_published(path: Path | None) -> _Warehouse:
     try:
         con.execute("set TimeZone = 'UTC'")
         return _Warehouse(
-            figures=_read(con, _SELECT_FIGURES, FIGURE_COLUMNS)
-            if _has_table(con, "fct_figures")
+            figures=read_frame(con, _SELECT_FIGURES, FIGURE_COLUMNS)
+            if has_table(con, "fct_figures")
             else empty.figures,
-            documents=_read(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
-            if _has_table(con, "dim_documents")
+            documents=read_frame(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
+            if has_table(con, "dim_documents")
             else empty.documents,
             build_log=_read_history(con, "build_log"),
             build_changes=_read_history(con, "build_changes"),
@@ -362,8 +362,8 @@ def record_changes(
         raise ChangeReportError(f"cannot open the new warehouse {new_db}: {exc}") from exc
     try:
         con.execute("set TimeZone = 'UTC'")
-        figures = _read(con, _SELECT_FIGURES, FIGURE_COLUMNS)
-        documents = _read(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
+        figures = read_frame(con, _SELECT_FIGURES, FIGURE_COLUMNS)
+        documents = read_frame(con, _SELECT_DOCUMENTS, DOCUMENT_COLUMNS)
         changes = pl.concat(
             [
                 figure_changes(previous.figures, figures, build_id),
@@ -416,7 +416,7 @@ def print_last_changes(warehouse: Path, limit: int = SHOWN_CHANGES) -> str:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
-        if not _has_table(con, "build_log"):
+        if not has_table(con, "build_log"):
             return f"{warehouse} has no build_log: it was built before changes were recorded"
         log = normalise_log(_read_history(con, "build_log"))
         build_id = last_build_id(log)
@@ -424,8 +424,8 @@ def print_last_changes(warehouse: Path, limit: int = SHOWN_CHANGES) -> str:
             return f"{warehouse}: build_log is empty"
         last = _typed(log.filter(pl.col("build_id") == build_id), BUILD_LOG_COLUMNS).row(0, named=True)
         changes = pl.DataFrame(schema=BUILD_CHANGES_COLUMNS)
-        if _has_table(con, "build_changes"):
-            found = _read(con, "select * from main.build_changes where build_id = ?", None, [build_id])
+        if has_table(con, "build_changes"):
+            found = read_frame(con, "select * from main.build_changes where build_id = ?", None, [build_id])
             changes = append_changes(found, changes).sort("change_type", "document_id", "figure_id")
     finally:
         con.close()

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 from openpyxl import Workbook
 
-from ingest.seeds import _PLAIN_NUMBER, FORMULA_PREFIXES
+from ingest.seeds import FORMULA_PREFIXES, PLAIN_NUMBER
 from pipeline.validate import UNPUBLISHED_PREFIXES
 
 FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header true)"}
@@ -62,7 +62,7 @@ def neutralised(column: str) -> str:
     """SQL expression: `column` with an apostrophe before any cell a spreadsheet would run as a formula."""
     col = quote_ident(column)
     prefixes = ", ".join(sql_literal(p) for p in FORMULA_PREFIXES)
-    plain_number = sql_literal(_PLAIN_NUMBER)
+    plain_number = sql_literal(PLAIN_NUMBER)
     return (
         f"case when left({col}, 1) in ({prefixes}) and not regexp_matches({col}, {plain_number}) "
         f"then '''' || {col} else {col} end as {col}"

@@ -26,7 +26,7 @@ import polars as pl
 
 from ingest.schema import SEED_SCHEMAS, conform, empty_frame
 from ingest.seeds import parquet_copy
-from pipeline.changes import _has_table, _read
+from pipeline.changes import has_table, read_frame
 from pipeline.export import quote_ident
 
 Tables = dict[str, pl.DataFrame]
@@ -105,8 +105,8 @@ def read_published(path: Path, build_id: str) -> Published:
     try:
         tables = {}
         for name, schema in SEED_SCHEMAS.items():
-            if _has_table(con, name):
-                frame = _read(con, f"select * from main.{quote_ident(name)}")
+            if has_table(con, name):
+                frame = read_frame(con, f"select * from main.{quote_ident(name)}")
                 frame = frame.select(c for c in frame.columns if c in schema)
                 tables[name] = conform(frame, name) if frame.width else empty_frame(name)
             else:

@@ -28,7 +28,7 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from pipeline.changes import _has_table, _read
+from pipeline.changes import has_table, read_frame
 
 HUNDRED_MILLION = 1e8  # 亿: the unit Chinese coverage states company money in
 QUOTE_WIDTH = 38
@@ -132,7 +132,7 @@ def read_warehouse(path: Path) -> dict[str, pl.DataFrame]:
         frames = {}
         for name, sql in QUERIES.items():
             table = sql.split("from main.")[1].split()[0]
-            frames[name] = _read(con, sql) if _has_table(con, table) else pl.DataFrame()
+            frames[name] = read_frame(con, sql) if has_table(con, table) else pl.DataFrame()
         return frames
     except duckdb.Error as exc:
         raise ReportError(f"cannot read {path}: {' '.join(str(exc).split())}") from exc

@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipeline.changes import _has_table, _read
+from pipeline.changes import has_table, read_frame
 from pipeline.export import quote_ident, sql_literal
 from pipeline.publish import CHANGES_TMP_PREFIX
 from pipeline.validate import UNPUBLISHED_PREFIXES, SuiteOutcome
@@ -155,9 +155,9 @@ def read_audit(path: Path | None) -> pl.DataFrame:
     con = duckdb.connect(str(path), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
-        if not _has_table(con, "audit_results"):
+        if not has_table(con, "audit_results"):
             return pl.DataFrame(schema=AUDIT_COLUMNS)
-        frame = _read(con, "select * from main.audit_results")
+        frame = read_frame(con, "select * from main.audit_results")
     finally:
         con.close()
     return frame.select(
@@ -197,7 +197,7 @@ def _blank_text_to_null(con: duckdb.DuckDBPyConnection) -> None:
 
 def _comment_operational(con: duckdb.DuckDBPyConnection) -> None:
     for table, (description, columns) in OPERATIONAL_DOCS.items():
-        if not _has_table(con, table):
+        if not has_table(con, table):
             continue
         con.execute(f"comment on table main.{quote_ident(table)} is {sql_literal(description)}")
         sql = "select column_name from information_schema.columns "

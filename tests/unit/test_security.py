@@ -18,8 +18,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {".venv", ".git", "target", "dbt_packages", "logs", "build", "warehouse", "bad_inputs"}
 SQL_PACKAGES = ("pipeline", "ingest")
-#: Methods that take SQL text as their first argument (DuckDB connections, and changes.py's `_read`).
-SQL_CALLS = {"execute", "executemany", "sql", "query", "_read"}
+#: Methods that take SQL text as their first argument (DuckDB connections, and changes.py's `read_frame`).
+SQL_CALLS = {"execute", "executemany", "sql", "query", "read_frame"}
 #: Helpers that make an interpolated piece safe: identifier quoting and literal escaping (pipeline/export.py).
 QUOTING_HELPERS = {"quote_ident", "sql_literal"}
 #: Names that may appear inside an f-string SQL text: each holds an identifier or SQL built from constants,
