@@ -336,7 +336,8 @@ def _read_published(path: Path | None) -> _Warehouse:
         con.close()
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, folder: Path) -> None:
+def write_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, folder: Path) -> None:
+    """`main.<table>` made from `frame`, through a Parquet file in `folder` (the project has no pyarrow)."""
     staged = folder / f"{table}.parquet"
     frame.write_parquet(staged)
     con.execute(f"create or replace table main.{table} as select * from read_parquet(?)", [str(staged)])
@@ -395,8 +396,8 @@ def record_changes(
         if details:
             log_row = log_row.with_columns(pl.lit(value).alias(name) for name, value in details.items())
         with tempfile.TemporaryDirectory(prefix="build_changes.", dir=Path(new_db).parent) as folder:
-            _write_table(con, "build_log", append_log(previous.build_log, log_row), Path(folder))
-            _write_table(con, "build_changes", append_changes(previous.build_changes, changes), Path(folder))
+            write_table(con, "build_log", append_log(previous.build_log, log_row), Path(folder))
+            write_table(con, "build_changes", append_changes(previous.build_changes, changes), Path(folder))
         con.execute("checkpoint")
     except duckdb.Error as exc:
         raise ChangeReportError(f"cannot record the changes in {new_db}: {exc}") from exc

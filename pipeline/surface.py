@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipeline.changes import has_table, read_frame
+from pipeline.changes import has_table, read_frame, write_table
 from pipeline.export import quote_ident, sql_literal
 from pipeline.publish import CHANGES_TMP_PREFIX
 from pipeline.validate import UNPUBLISHED_PREFIXES, SuiteOutcome
@@ -157,13 +157,9 @@ def read_audit(path: Path | None) -> pl.DataFrame:
         con.execute("set TimeZone = 'UTC'")
         if not has_table(con, "audit_results"):
             return pl.DataFrame(schema=AUDIT_COLUMNS)
-        frame = read_frame(con, "select * from main.audit_results")
+        return read_frame(con, "select * from main.audit_results", AUDIT_COLUMNS)
     finally:
         con.close()
-    return frame.select(
-        pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c)
-        for c, t in AUDIT_COLUMNS.items()
-    )
 
 
 def unpublished_relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -225,10 +221,7 @@ def finish_candidate(candidate: Path, audit: pl.DataFrame) -> None:
             else:
                 con.execute(f"drop table main.{quote_ident(name)} cascade")
         with tempfile.TemporaryDirectory(prefix=CHANGES_TMP_PREFIX, dir=Path(candidate).parent) as folder:
-            staged = Path(folder) / "audit_results.parquet"
-            audit.write_parquet(staged)
-            sql = "create or replace table main.audit_results as select * from read_parquet(?)"
-            con.execute(sql, [str(staged)])
+            write_table(con, "audit_results", audit, Path(folder))
         _blank_text_to_null(con)
         _comment_operational(con)
         con.execute("checkpoint")

@@ -26,7 +26,7 @@ QUOTING_HELPERS = {"quote_ident", "sql_literal"}
 #: never a value from a document, a user or a file. A new entry needs a reason.
 KNOWN_IDENTIFIERS = {
     ("pipeline/validate.py", "qualified"): "schema.table from information_schema, double-quoted",
-    ("pipeline/changes.py", "table"): "the constant names build_log / build_changes",
+    ("pipeline/changes.py", "table"): "the constant names build_log / build_changes / audit_results",
     ("pipeline/export.py", "query"): "select_safe(): quoted column names and constant neutralisation SQL",
     ("pipeline/export.py", "options"): "the constant COPY options of FORMATS",
     ("pipeline/quarantine.py", "relation"): "dbt's relation_name of a model, from the build's own manifest",
