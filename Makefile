@@ -72,18 +72,19 @@ shell: venv
 ## docs: static dbt docs (one self-contained HTML file)
 docs: venv
 	rm -f "$$DOCS_DB" "$$DOCS_DB.wal"
-	$(BIN)/python -m ingest --sources "$$SOURCES_DIR" --out seeds/extracted
+	$(BIN)/python -m ingest --sources "$$SOURCES_DIR" --out build/docs --parquet-out build/docs
+	$(BIN)/python -m pipeline load --extracted build/docs --database "$$DOCS_DB"
 	DBT_DUCKDB_PATH="$$DOCS_DB" $(BIN)/dbt seed --quiet
 	DBT_DUCKDB_PATH="$$DOCS_DB" $(BIN)/dbt run --quiet
 	DBT_DUCKDB_PATH="$$DOCS_DB" $(BIN)/dbt docs generate --static
 	rm -f "$$DOCS_DB" "$$DOCS_DB.wal"
 	@echo "docs: $(CURDIR)/target/static_index.html"
 
-## lint: ruff (check + format) on the Python, sqlfluff on the models
+## lint: ruff (check + format) on the Python, sqlfluff on the models and macros
 lint: venv
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
-	$(BIN)/sqlfluff lint models
+	$(BIN)/sqlfluff lint models macros
 
 ## fetch: download new articles listed in $SOURCES_DIR/urls.txt into the source folder
 fetch: venv

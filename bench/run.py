@@ -282,7 +282,7 @@ def run_size(size: int, workdir: Path, *, workers: int | None, dbt: bool, rebuil
         )
         if dbt:
             _dbt_stages(run, config, build, changes, publish, stage_rows=stage.rows)
-    run.extra.update(_load_comparison(config, build, with_dbt=dbt))
+    run.extra.update(_load_comparison(config))
     run.extra.update(_parsing_comparison(seeds_dir))
     if dbt and rebuilds:
         run.extra.update(_rebuilds(project, corpus))
@@ -357,20 +357,15 @@ def _count(db: Path, table: str) -> int:
         return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
-def _load_comparison(config, build, *, with_dbt: bool = True) -> dict[str, object]:
-    """DuckDB's own read_csv of the extracted seeds into tables, against the project's load paths:
-    `dbt seed` of the extracted seeds, and the Parquet path (write the copies with Polars, which
-    ingest does, then create the tables from them)."""
+def _load_comparison(config) -> dict[str, object]:
+    """DuckDB's own read_csv of the extracted CSVs into tables, against the project's one load path:
+    write the Parquet copies with Polars (which ingest does), then create the tables from them."""
     import duckdb
 
     from ingest.schema import SEED_SCHEMAS
     from ingest.seeds import parquet_copy, read_seed
 
-    # The comparison needs the extracted tables as dbt seeds: copied into the benchmark's own project.
-    seeds_dir = config.project_dir / "seeds" / "extracted"
-    seeds_dir.mkdir(parents=True, exist_ok=True)
-    for csv in config.extracted_dir.glob("*.csv"):
-        shutil.copy(csv, seeds_dir / csv.name)
+    extracted = config.extracted_dir
     scratch = config.project_dir / "build" / "load_compare"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
@@ -383,41 +378,17 @@ def _load_comparison(config, build, *, with_dbt: bool = True) -> dict[str, objec
                 con.execute(f"create table {name} as select * from {reader}('{folder / (name + suffix)}')")
         return time.perf_counter() - started
 
-    native = create_tables("read_csv", ".csv", seeds_dir)
+    native = create_tables("read_csv", ".csv", extracted)
     frames = {
-        name: read_seed(seeds_dir / f"{name}.csv", name) for name in SEED_SCHEMAS
+        name: read_seed(extracted / f"{name}.csv", name) for name in SEED_SCHEMAS
     }  # in memory in ingest
     started = time.perf_counter()
     for name, frame in frames.items():
         parquet_copy(frame).write_parquet(scratch / f"{name}.parquet")
     parquet = time.perf_counter() - started + create_tables("read_parquet", ".parquet", scratch)
-    seed = seed_wall = None
-    if with_dbt:  # dbt seed of the extracted seeds alone, into a scratch file
-        env = {**os.environ, **build.child_env(config, scratch / "seed.duckdb")}
-        command = [
-            build.tool_path("dbt"),
-            "seed",
-            "--select",
-            "path:seeds/extracted",
-            "--project-dir",
-            str(config.project_dir),
-        ]
-        command += ["--profiles-dir", str(config.project_dir), "--target-path", str(scratch / "target")]
-        started = time.perf_counter()
-        proc = subprocess.run(
-            command, cwd=config.project_dir, env=env, capture_output=True, text=True, check=False
-        )
-        seed_wall = time.perf_counter() - started
-        if proc.returncode != 0:
-            raise RuntimeError(f"dbt seed of the extracted seeds failed:\n{proc.stdout[-3000:]}")
-        # The loading itself (dbt's start-up and project parsing excluded, as for read_csv).
-        results = json.loads((scratch / "target" / "run_results.json").read_text())["results"]
-        seed = sum(float(r.get("execution_time") or 0) for r in results)
     shutil.rmtree(scratch, ignore_errors=True)
     return {
         "native_load_s": round(native, 2),
-        "dbt_seed_load_s": seed and round(seed, 2),
-        "dbt_seed_wall_s": seed_wall and round(seed_wall, 2),
         "parquet_load_s": round(parquet, 2),
         "seed_load_s": round(parquet, 2),  # the pipeline always loads ingest's Parquet copies
         "seed_load_path": "source",
@@ -620,8 +591,6 @@ def markdown(
             f"| one-changed-document rebuild, s | {_fmt(x.get('one_change_rebuild_s'))} |",
             f"| ... its steps, s | {_fmt(x.get('one_change_rebuild_steps'))} |",
             f"| DuckDB native `read_csv` of the extracted CSVs, s | {_fmt(x.get('native_load_s'))} |",
-            f"| `dbt seed` of the same CSVs: loading / whole command, s | {_fmt(x.get('dbt_seed_load_s'))} / "
-            f"{_fmt(x.get('dbt_seed_wall_s'))} |",
             f"| Parquet path (Polars write + DuckDB tables), s | {_fmt(x.get('parquet_load_s'))} |",
             f"| load path the pipeline picks / ratio to native | {x.get('seed_load_path')} / "
             f"{_fmt(_ratio(x.get('seed_load_s'), x.get('native_load_s')))}× |",

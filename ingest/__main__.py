@@ -3,7 +3,7 @@
     python -m ingest [--sources DIR] [--out DIR] [--strict] [--max-bytes N] [--companies CSV]
                      [--cache-dir DIR | --no-cache] [--workers N] [--parquet-out DIR] [--time-limit S]
 
-Defaults: --sources from $SOURCES_DIR (else `sources`), --out `seeds/extracted`, --max-bytes from
+Defaults: --sources from $SOURCES_DIR (else `sources`), --out `build/extracted`, --max-bytes from
 $MAX_DOCUMENT_BYTES (else 2,000,000), --strict when $STRICT is 1/true/yes, --cache-dir from
 $INGEST_CACHE_DIR (else `build/cache`). Documents whose bytes, manifest row and extraction rules did
 not change since the last run are taken from the cache (see `ingest/cache.py`); the seeds are always
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from ingest.documents import DEFAULT_MAX_BYTES, Corpus, ManifestError, read_corpus
 from ingest.progress import Progress
-from ingest.schema import EXTRACTED_SEED_DIR
+from ingest.schema import EXTRACTED_DIR
 from ingest.timeout import DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:  # imported lazily at run time so `--help` and option errors stay instant
@@ -76,7 +76,7 @@ def _positive_seconds(value: str, source: str) -> float:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=Path, default=Path(os.environ.get("SOURCES_DIR") or "sources"))
-    parser.add_argument("--out", type=Path, default=Path(EXTRACTED_SEED_DIR))
+    parser.add_argument("--out", type=Path, default=Path(EXTRACTED_DIR))
     parser.add_argument("--strict", action="store_true", help="exit 2 when any document is rejected")
     parser.add_argument("--max-bytes", help=f"largest accepted document (default {DEFAULT_MAX_BYTES})")
     parser.add_argument("--companies", type=Path, help="reference companies CSV (default: the seed)")

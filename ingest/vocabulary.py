@@ -29,6 +29,8 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from ingest.schema import TABLES, vocabulary_columns
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VOCABULARIES_CSV = PROJECT_ROOT / "seeds" / "reference" / "ref_vocabularies.csv"
 METRICS_CSV = PROJECT_ROOT / "seeds" / "reference" / "ref_metrics.csv"
@@ -36,41 +38,10 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 # A code: letters, digits, '_' and '-' (zh-Hans, 9M, AS_OF); no blank, no separator, no control.
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
-#: Seed table -> column -> (vocabulary, may be ''). '' is allowed where dbt and the suites allow it, so
-#: that no row ingest lets through fails them. Nulls are not checked here (not_null tests are).
-INGEST_COLUMNS: dict[str, dict[str, tuple[str, bool]]] = {
-    "ingest_documents": {"language": ("language", False)},
-    "ingest_figures": {
-        "table_name": ("table_name", False),
-        "metric": ("metric", False),
-        "period_type": ("period_type", False),
-        "unit": ("unit", False),
-        "currency": ("currency", True),  # '' when the figure is not money
-        "qualifier": ("qualifier", False),
-        "converted_currency": ("currency", True),
-    },
-    "ingest_shareholders": {
-        "holder_type": ("holder_type", False),
-        "currency": ("currency", True),
-        "qualifier": ("qualifier", False),
-    },
-    "ingest_events": {
-        "event_type": ("event_type", False),
-        "exchange": ("exchange", True),  # '' when the document does not say
-        "date_precision": ("date_precision", False),
-    },
-    "ingest_unclassified_mentions": {
-        "unit": ("unit", True),  # '' for a bare number
-        "currency": ("currency", True),
-        "reason": ("unclassified_reason", False),
-    },
-    "ingest_discovered_companies": {"exchange": ("exchange", True)},
-    "ingest_implied_fx_rates": {
-        "base_currency": ("currency", False),
-        "quote_currency": ("currency", False),
-    },
-    "ingest_rejected_documents": {"reason": ("rejection_reason", False)},
-}
+#: Table -> column -> (vocabulary, may be ''), from the contract (ingest/schema.py). '' is allowed where
+#: dbt and the suites allow it, so that no row ingest lets through fails them. Nulls are not checked here
+#: (not_null tests are).
+INGEST_COLUMNS: dict[str, dict[str, tuple[str, bool]]] = vocabulary_columns(TABLES)
 
 
 class VocabularyError(ValueError):

@@ -1,4 +1,5 @@
-"""Command line: `python -m pipeline build | rollback | validate [FILE] | export --warehouse F --out DIR`."""
+"""Command line: `python -m pipeline build | rollback | validate [FILE] | export --warehouse F --out DIR |
+load --extracted DIR --database FILE`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import build, export, health, publish, validate
+from pipeline import build, export, extracted, health, publish, validate
 
 
 def _rollback(config: build.BuildConfig) -> int:
@@ -65,6 +66,20 @@ def _export(warehouse: Path, out: Path) -> int:
     return 0
 
 
+def _load(folder: Path, database: Path) -> int:
+    """The extracted tables of `folder` (ingest's Parquet copies) as tables of `database`, where dbt's
+    `ingest` source reads them: the one load path, also for `make docs` and a hand-run dbt."""
+    try:
+        tables = extracted.read_extracted(folder)
+        extracted.load_into(database, tables, folder / "loaded")
+    except extracted.ExtractedError as exc:
+        print(f"LOAD FAILED: {exc}", file=sys.stderr)
+        return 1
+    counts = extracted.count_rows(tables)
+    print(f"loaded {len(counts)} extracted tables ({counts['ingest_figures']} figures) into {database}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     dump.add_argument("--warehouse", type=Path, help="default: $WAREHOUSE_PATH")
     dump.add_argument("--out", type=Path, required=True, help="folder for <table>.parquet and <table>.csv")
+    load = commands.add_parser("load", help="load ingest's extracted tables into a DuckDB file for dbt")
+    load.add_argument("--extracted", type=Path, required=True, help="folder ingest wrote (--parquet-out)")
+    load.add_argument("--database", type=Path, required=True, help="DuckDB file dbt builds into")
     args = parser.parse_args(argv)
+    if args.command == "load":
+        return _load(args.extracted, args.database)
     try:
         config = build.BuildConfig.from_env()
     except build.BuildFailed as exc:  # a bad environment value (QUARANTINE_BUDGET=abc ...)

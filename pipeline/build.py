@@ -464,9 +464,9 @@ def dbt_work_file(config: BuildConfig) -> Path:
     return config.build_dir / f"{config.warehouse_path.stem}.dbt.duckdb"
 
 
-#: The dbt arguments that make the staging models read the tables the pipeline loaded.
-DBT_VARS = ["--vars", json.dumps({"ingest_load": "source"})]
-DBT_BUILD = ["build", "--exclude", "path:seeds/extracted", *DBT_VARS]
+#: One dbt command per build: the reference seeds, then every model and test (the staging models read the
+#: extracted tables the pipeline loaded, through source()).
+DBT_BUILD = ["build"]
 
 
 @dataclass
@@ -495,8 +495,8 @@ def _complete(config: BuildConfig, work: Path, results: list[dict], log: Path) -
     print(
         f"  dbt build skipped {len(skipped)} nodes after the failure: running them to see every failing check"
     )
-    commands = [["run", "--select", *models, *DBT_VARS]] if models else []
-    commands.append(["test", "--select", *models, *tests, *DBT_VARS])
+    commands = [["run", "--select", *models]] if models else []
+    commands.append(["test", "--select", *models, *tests])
     for args in commands:
         _, found = run_dbt(config, work, args, log)
         merged.update({r["unique_id"]: r for r in found})

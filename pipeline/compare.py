@@ -44,10 +44,10 @@ def _tables(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, list[tuple[
 
 
 def _rows_only_in(con: duckdb.DuckDBPyConnection, table: str, first: str, second: str) -> tuple[int, list]:
-    name = quote_ident(table)
-    query = f"select * from {first}.main.{name} except all select * from {second}.main.{name}"
-    count = con.execute(f"select count(*) from ({query})").fetchone()[0]
-    return count, con.execute(f"{query} limit {SHOWN_ROWS}").fetchall() if count else []
+    older, newer = (quote_ident(db) + ".main." + quote_ident(table) for db in (first, second))
+    rows = con.sql(f"select * from {older} except all select * from {newer}")
+    count = rows.aggregate("count(*)").fetchone()[0]
+    return count, rows.limit(SHOWN_ROWS).fetchall() if count else []
 
 
 def compare(before: Path, after: Path) -> list[TableDifference]:

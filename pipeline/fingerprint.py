@@ -27,7 +27,7 @@ INPUTS = (
     "profiles.yml",
 )
 SUFFIXES = {".csv", ".parquet", ".sql", ".yml", ".yaml", ".md", ".py", ".json"}
-#: Seeds a build never loads: `make docs` writes them, `python -m pipeline build` reads its own folder.
+#: CSVs an older checkout's `make docs` left there: disabled in dbt_project.yml, never loaded.
 NOT_INPUTS = ("seeds/extracted",)
 
 

@@ -32,6 +32,8 @@ KNOWN_IDENTIFIERS = {
     ("pipeline/quarantine.py", "relation"): "dbt's relation_name of a model, from the build's own manifest",
     ("pipeline/surface.py", "assignments"): "col = nullif(col, '') over quoted information_schema columns",
     ("pipeline/surface.py", "blank"): "col = '' for quoted column names of information_schema",
+    ("pipeline/compare.py", "older"): "catalog.main.table, each part double-quoted",
+    ("pipeline/compare.py", "newer"): "catalog.main.table, each part double-quoted",
 }
 
 
