@@ -140,6 +140,35 @@ TABLES: dict[str, Table] = {
                 empty_allowed=True,
             ),
             Column("rule", pl.String, "Extractor rule that produced the row (debugging)."),
+            Column(
+                "written_number",
+                pl.Float64,
+                "The first number written in value_text (digits folded, separators dropped); null when no "
+                "arabic number is written. value / written_number is the power of ten of the scale word.",
+            ),
+            Column(
+                "decimals_written",
+                pl.Int64,
+                "Decimals written in value_text: the rounding tolerance's digit.",
+            ),
+            Column(
+                "dimension_kind",
+                pl.String,
+                "What the dimension is: segment, deployment, purpose, round, market, model, kind, region, "
+                "exchange, or moment (at_open, first_day ...); '' when none.",
+                vocabulary="dimension_kind",
+                empty_allowed=True,
+            ),
+            Column(
+                "dimension_value",
+                pl.String,
+                "The dimension without its kind ('智慧医疗' of 'segment:智慧医疗'; a moment as is).",
+            ),
+            Column(
+                "implied_fx_rate_id",
+                pl.String,
+                "fx_rate_id of the rate this figure's own conversion states ('约合人民币…'), else null.",
+            ),
         ),
     ),
     "ingest_shareholders": Table(
@@ -247,6 +276,11 @@ TABLES: dict[str, Table] = {
     "ingest_implied_fx_rates": Table(
         "FX rates implied by a document's own conversions ('约合人民币…').",
         (
+            Column(
+                "fx_rate_id",
+                pl.String,
+                "Stable id of the conversion (figures name it in implied_fx_rate_id).",
+            ),
             Column("rate_date", pl.Date, "Date the conversion refers to."),
             Column("base_currency", pl.String, "Currency converted from.", vocabulary="currency"),
             Column("quote_currency", pl.String, "Currency converted to.", vocabulary="currency"),

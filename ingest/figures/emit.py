@@ -21,7 +21,9 @@ from ingest.figures.records import (
     Decision,
     Item,
     Out,
+    split_dimension,
     stable_id,
+    written_precision,
 )
 from ingest.lexicon import MetricRule
 from ingest.schema import SEED_SCHEMAS, empty_frame
@@ -41,12 +43,16 @@ def emit(ctx: DocumentContext, out: Out, s: Sentence, item: Item, d: Decision) -
     q = item.q
     doc_id = ctx.doc.document_id
     value_text = ctx.text[q.start : q.end]
+    fx_rate_id = None
     if item.converted_value is not None and q.value:
+        fx_rate_id = stable_id(doc_id, q.start, q.end, "implied_fx")
+    if fx_rate_id is not None and all(r["fx_rate_id"] != fx_rate_id for r in out.fx):  # one per conversion
         rate_date = d.period.end if d.rule is not None and d.period is not None else ctx.doc.published_at
         if d.rule is None or d.period is None or d.period.period_type != "AS_OF":
             rate_date = ctx.doc.published_at
         out.fx.append(
             {
+                "fx_rate_id": fx_rate_id,
                 "rate_date": rate_date,
                 "base_currency": item.currency,
                 "quote_currency": item.converted_currency,
@@ -106,6 +112,8 @@ def emit(ctx: DocumentContext, out: Out, s: Sentence, item: Item, d: Decision) -
             # a bound of the price range is exact ('接近60元至72元的上限', '最高不超過126港元')
             qualifier = "exact"
         period = d.period
+        written_number, decimals_written = written_precision(value_text)
+        dimension_kind, dimension_value = split_dimension(d.dimension)
         out.figures.append(
             {
                 "figure_id": stable_id(
@@ -132,6 +140,12 @@ def emit(ctx: DocumentContext, out: Out, s: Sentence, item: Item, d: Decision) -
                 "converted_value": converted,
                 "converted_currency": item.converted_currency or None,
                 "rule": d.rule_name,
+                "written_number": written_number,
+                "decimals_written": decimals_written,
+                "dimension_kind": dimension_kind,
+                "dimension_value": dimension_value,
+                # the rate this figure's own conversion states (a range's bounds were not converted)
+                "implied_fx_rate_id": fx_rate_id if fx_rate_id and abs(value) == abs(q.value) else None,
             }
         )
 

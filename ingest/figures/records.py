@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -122,6 +123,34 @@ class SpanIndex:
 
 def stable_id(*parts) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_WRITTEN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_WRITTEN_DECIMALS = re.compile(r"[0-9]+\.([0-9]+)")
+_DIMENSION_KIND = re.compile(r"([a-z_]+):")
+
+
+def written_precision(value_text: str) -> tuple[float | None, int]:
+    """The first number written in `value_text` (digits folded, thousands separators dropped) and the
+    count of decimals written in it: with the stored value they give the scale word's power of ten and
+    the rounding tolerance (macros/rounding_tolerance.sql). (None, 0) when no arabic number is written
+    ('第四', '七成')."""
+    plain = value_text.translate(_WIDE_DIGITS).replace(",", "")
+    number = _WRITTEN_NUMBER.search(plain)
+    decimals = _WRITTEN_DECIMALS.search(plain)
+    return (float(number.group(0)) if number else None), (len(decimals.group(1)) if decimals else 0)
+
+
+def split_dimension(dimension: str) -> tuple[str, str]:
+    """'segment:智慧医疗' -> ('segment', '智慧医疗'); a moment ('at_open', 'intraday@09:58') ->
+    ('moment', 'at_open'); '' -> ('', '')."""
+    if not dimension:
+        return "", ""
+    kind = _DIMENSION_KIND.match(dimension)
+    if kind is None:
+        return "moment", dimension
+    return kind.group(1), dimension[kind.end() :]
 
 
 def clause_begin(folded: str, pos: int, floor: int) -> int:

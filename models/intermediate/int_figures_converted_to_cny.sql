@@ -38,6 +38,7 @@ figures_dated as (
 rates_to_cny as (
 
     select
+        fx_rate_id,
         rate_date,
         base_currency as currency,
         rate,
@@ -51,6 +52,7 @@ rates_to_cny as (
     union all
 
     select
+        fx_rate_id,
         rate_date,
         quote_currency as currency,
         1.0 / rate as rate,
@@ -73,11 +75,10 @@ rate_candidates as (
         row_number() over (
             partition by figures_dated.figure_id
             order by
+                -- the rate the figure's own conversion states ('约合人民币…'), named by ingest
                 coalesce(
                     figures_dated.converted_currency = 'CNY'
-                    and rates_to_cny.rate_document_id = figures_dated.document_id
-                    and abs(rates_to_cny.rate - figures_dated.converted_value / nullif(figures_dated.value, 0))
-                    < 1e-6,
+                    and rates_to_cny.fx_rate_id = figures_dated.implied_fx_rate_id,
                     false
                 ) desc,
                 rates_to_cny.rate_date desc,

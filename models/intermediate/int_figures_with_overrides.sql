@@ -1,6 +1,6 @@
 {%- set overridable = {
     'company_id': 'varchar', 'table_name': 'varchar', 'metric': 'varchar', 'dimension': 'varchar',
-    'period_type': 'varchar', 'period_start': 'date', 'period_end': 'date', 'period_label': 'varchar',
+    'dimension_kind': 'varchar', 'dimension_value': 'varchar', 'period_type': 'varchar', 'period_start': 'date', 'period_end': 'date', 'period_label': 'varchar',
     'value': 'double', 'unit': 'varchar', 'currency': 'varchar', 'qualifier': 'varchar',
 } -%}
 
@@ -64,6 +64,9 @@ overridden as (
         figures.converted_value,
         figures.converted_currency,
         figures.extraction_rule,
+        figures.written_number,
+        figures.decimals_written,
+        figures.implied_fx_rate_id,
         overrides_by_figure.figure_id is not null as is_override,
         coalesce(overrides_by_figure.override_reason, '') as override_reason,
     from figures

@@ -15,6 +15,7 @@ implied_rates as (
 unioned as (
 
     select
+        cast(null as varchar) as fx_rate_id,
         rate_date,
         base_currency,
         quote_currency,
@@ -28,6 +29,7 @@ unioned as (
     union all
 
     select
+        fx_rate_id,
         rate_date,
         base_currency,
         quote_currency,

@@ -45,7 +45,7 @@ with_exchange as (
     select
         figures.*,
         case
-            when figures.dimension like 'exchange:%' then upper(trim(split_part(figures.dimension, ':', 2)))
+            when figures.dimension_kind = 'exchange' then upper(trim(figures.dimension_value))
             else coalesce(latest_event_exchange.exchange, nullif(companies.exchange, ''), 'unknown')
         end as exchange,
     from figures

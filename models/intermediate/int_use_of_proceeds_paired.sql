@@ -14,21 +14,30 @@ paired as (
         offering_id,
         company_id,
         dimension,
-        trim(regexp_replace(dimension, '^purpose:', '')) as purpose,
+        trim(dimension_value) as purpose,
         max(value) filter (where metric = 'use_of_proceeds_pct') as use_of_proceeds_pct,
         max(qualifier) filter (where metric = 'use_of_proceeds_pct') as pct_qualifier,
         max(value_text) filter (where metric = 'use_of_proceeds_pct') as pct_value_text,
+        -- the written precision of the row whose value_text is taken (the rounding tolerance's inputs)
+        arg_max(written_number, value_text) filter (where metric = 'use_of_proceeds_pct') as pct_written_number,
+        arg_max(decimals_written, value_text) filter (where metric = 'use_of_proceeds_pct') as pct_decimals_written,
         max(value) filter (where metric = 'use_of_proceeds_amount') as use_of_proceeds_amount,
         max(currency) filter (where metric = 'use_of_proceeds_amount') as amount_currency,
         max(qualifier) filter (where metric = 'use_of_proceeds_amount') as amount_qualifier,
         max(value_text) filter (where metric = 'use_of_proceeds_amount') as amount_value_text,
+        arg_max(written_number, value_text) filter (
+            where metric = 'use_of_proceeds_amount'
+        ) as amount_written_number,
+        arg_max(decimals_written, value_text) filter (
+            where metric = 'use_of_proceeds_amount'
+        ) as amount_decimals_written,
         max(value_cny) filter (where metric = 'use_of_proceeds_amount') as use_of_proceeds_amount_cny,
         max(period_label) as period_label,
         max(document_id) as document_id,
         string_agg(distinct quote, ' | ' order by quote) as quote,
         bool_or(is_override) as is_override,
     from figures
-    group by offering_id, company_id, dimension
+    group by offering_id, company_id, dimension, dimension_value
 
 )
 

@@ -45,7 +45,7 @@ figures_keyed as (
         *,
         case
             when metric = 'market_cap' then 'market_cap_' || dimension
-            when metric <> 'market_cap' and (dimension = '' or dimension like 'exchange:%')
+            when metric <> 'market_cap' and dimension_kind in ('', 'exchange')
                 then metric
         end as column_key,
     from figures

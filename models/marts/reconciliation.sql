@@ -225,7 +225,7 @@ share_groups as (
         count(*) as n_shares,
         string_agg(dimension || '=' || value_text, '; ' order by dimension) as share_list,
         max(document_id) as document_id,
-        string_agg(distinct quote, ' | ') as quote,
+        string_agg(distinct quote, ' | ' order by quote) as quote,
         bool_or(is_override) as is_override,
         min(figure_id) as figure_id,
     from resolved

@@ -30,6 +30,11 @@ renamed as (
         converted_value,
         coalesce(converted_currency, '') as converted_currency,
         coalesce(rule, '') as extraction_rule,
+        written_number,
+        coalesce(decimals_written, 0) as decimals_written,
+        coalesce(dimension_kind, '') as dimension_kind,
+        coalesce(dimension_value, '') as dimension_value,
+        implied_fx_rate_id,
     from source
 
 )

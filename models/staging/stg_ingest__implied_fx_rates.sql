@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        fx_rate_id,
         rate_date,
         base_currency,
         quote_currency,
