@@ -7,14 +7,14 @@
       [220亿, 230亿]). A value or bound agrees with it when their ranges overlap.
     So 约45亿 vs 超43亿 disagree (flagged for review) while 51.36亿 vs 超51亿 and 131.25亿 vs 突破130亿 agree.
 #}
-{% macro bound_span(value_text, value) -%}
-    2 * {{ rounding_tolerance(value_text, value) }}
+{% macro bound_span(value, written_number, decimals_written) -%}
+    2 * {{ rounding_tolerance(value, written_number, decimals_written) }}
     * case
-        when {{ written_decimals(value_text) }} = 0 and coalesce({{ written_number(value_text) }}, 0) >= 10
+        when {{ decimals_written }} = 0 and coalesce({{ written_number }}, 0) >= 10
             then pow(
                 10.0,
-                length(cast(cast({{ written_number(value_text) }} as bigint) as varchar))
-                - length(rtrim(cast(cast({{ written_number(value_text) }} as bigint) as varchar), '0'))
+                length(cast(cast({{ written_number }} as bigint) as varchar))
+                - length(rtrim(cast(cast({{ written_number }} as bigint) as varchar), '0'))
             )
         else 1.0
     end

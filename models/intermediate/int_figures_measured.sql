@@ -26,8 +26,11 @@ measured as (
         figures.*,
         documents.published_at,
         metrics.unit_kind,
-        {{ rounding_tolerance('figures.value_text', 'figures.value') }} as rounding_tolerance,
-        {{ bound_span('figures.value_text', 'figures.value') }} as bound_span,
+        metrics.metric_family,
+        metrics.base_metric,
+        {{ rounding_tolerance('figures.value', 'figures.written_number', 'figures.decimals_written') }}
+            as rounding_tolerance,
+        {{ bound_span('figures.value', 'figures.written_number', 'figures.decimals_written') }} as bound_span,
         {{ qualifier_priority('figures.qualifier') }} as qualifier_priority,
     from figures
     left join documents

@@ -35,7 +35,8 @@ final as (
         figures.quote,
         figures.is_override,
         figures.value_text,
-        {{ rounding_tolerance('figures.value_text', 'figures.value') }} as rounding_tolerance,
+        {{ rounding_tolerance('figures.value', 'figures.written_number', 'figures.decimals_written') }}
+            as rounding_tolerance,
         figures.converted_value,
         figures.converted_currency,
         figures.fx_rate_used,

@@ -62,13 +62,9 @@ growth_statements as (
 
     select
         *,
-        case
-            when metric like '%\_cagr\_pct' escape '\' then 'cagr'
-            when metric like '%\_growth\_yoy\_pct' escape '\' then 'yoy_growth'
-        end as growth_kind,
-        regexp_replace(metric, '_(cagr|growth_yoy)_pct$', '') as base_metric,
+        metric_family as growth_kind,
     from stated
-    where metric like '%\_cagr\_pct' escape '\' or metric like '%\_growth\_yoy\_pct' escape '\'
+    where metric_family in ('cagr', 'yoy_growth')
 
 ),
 
@@ -209,7 +205,7 @@ share_groups as (
         metric,
         period_label,
         case
-            when metric = 'revenue_share_pct' then split_part(dimension, ':', 1)
+            when metric = 'revenue_share_pct' then dimension_kind
             else 'purpose'
         end as share_kind,
         sum(value) as computed_value,
@@ -287,9 +283,15 @@ proceeds_base as (
         coalesce(net_total.qualifier, gross_total.qualifier) as base_qualifier,
         coalesce(net_total.rounding_tolerance, gross_total.rounding_tolerance) as base_tolerance,
         coalesce(net_total.is_override, gross_total.is_override, false) as base_override,
-        {{ rounding_tolerance('use_of_proceeds.pct_value_text', 'use_of_proceeds.use_of_proceeds_pct') }}
+        {{ rounding_tolerance(
+            'use_of_proceeds.use_of_proceeds_pct', 'use_of_proceeds.pct_written_number', 'use_of_proceeds.pct_decimals_written'
+        ) }}
             as pct_tolerance,
-        {{ rounding_tolerance('use_of_proceeds.amount_value_text', 'use_of_proceeds.use_of_proceeds_amount') }}
+        {{ rounding_tolerance(
+            'use_of_proceeds.use_of_proceeds_amount',
+            'use_of_proceeds.amount_written_number',
+            'use_of_proceeds.amount_decimals_written'
+        ) }}
             as amount_tolerance,
     from use_of_proceeds
     left join proceeds_totals as net_total
