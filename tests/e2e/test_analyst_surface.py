@@ -4,6 +4,7 @@ ECB rate of the figure's own date."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import polars as pl
 import pytest
 import yaml
 
+from ingest.schema import SEED_SCHEMAS
 from pipeline import surface
 from pipeline.validate import load_suites
 
@@ -201,6 +203,35 @@ def test_companies_named_by_a_master_alias_are_the_master_rows_in_either_script(
         november_project.warehouse, "select count(*) from dim_companies where not is_reviewed"
     )
     assert unreviewed >= 2
+
+
+def test_the_lineage_runs_from_the_ingest_source_through_staging_to_the_marts(built_project):
+    """One load path: every extracted table is a source node that its staging model reads, and the marts
+    descend from it (no extracted table is a dbt seed any more)."""
+    project, _ = built_project
+    manifest = json.loads((project.root / "warehouse/.build/ipo/target/manifest.json").read_text())
+    parents, children = manifest["parent_map"], manifest["child_map"]
+    for table in SEED_SCHEMAS:
+        staging = f"model.ai_ipo_warehouse.stg_{table.replace('ingest_', 'ingest__', 1)}"
+        assert parents[staging] == [f"source.ai_ipo_warehouse.ingest.{table}"]
+    seeds = sorted(
+        k.removeprefix("seed.ai_ipo_warehouse.") for k in manifest["nodes"] if k.startswith("seed.")
+    )
+    assert seeds == [
+        "ref_companies",
+        "ref_figure_overrides",
+        "ref_fx_rates",
+        "ref_metrics",
+        "ref_vocabularies",
+    ]
+    reached, todo = set(), ["source.ai_ipo_warehouse.ingest.ingest_figures"]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in reached:
+                reached.add(child)
+                todo.append(child)
+    marts = {"fct_figures", "financials", "kpis", "offerings", "reconciliation", "financials_wide"}
+    assert {f"model.ai_ipo_warehouse.{m}" for m in marts} <= reached
 
 
 def test_one_dbt_process_loads_the_reference_seeds_and_builds_and_tests_the_models(built_project):
