@@ -10,7 +10,15 @@
     2% slack for the FX rate; when a CNY value is missing they are not compared.
 #}
 {% macro resolve_figures(input, key_columns) -%}
+{#- key lists and join conditions spelled out once, so the SQL below has no loops -#}
 {%- set keys = key_columns | join(', ') -%}
+{%- set other_keys, other_on_chosen, chosen_on_counts, chosen_on_conflicts = [], [], [], [] -%}
+{%- for key in key_columns -%}
+{%- do other_keys.append('other.' ~ key) -%}
+{%- do other_on_chosen.append('other.' ~ key ~ ' = chosen.' ~ key) -%}
+{%- do chosen_on_counts.append('chosen.' ~ key ~ ' = source_counts.' ~ key) -%}
+{%- do chosen_on_conflicts.append('chosen.' ~ key ~ ' = conflicts.' ~ key) -%}
+{%- endfor -%}
 figures_ranked as (
 
     select
@@ -41,9 +49,7 @@ chosen as (
 pairs as (
 
     select
-        {%- for key in key_columns %}
-        other.{{ key }},
-        {%- endfor %}
+        {{ other_keys | join(', ') }},
         other.value_text,
         other.qualifier,
         other.document_id,
@@ -70,10 +76,7 @@ pairs as (
         end as fx_slack,
     from figures_ranked as other
     inner join chosen
-        on
-            {%- for key in key_columns %}
-            {{ 'and ' if not loop.first }}other.{{ key }} = chosen.{{ key }}
-            {%- endfor %}
+        on {{ other_on_chosen | join(' and ') }}
     where other.choice_rank > 1
 
 ),
@@ -136,15 +139,9 @@ resolved as (
         coalesce(conflicts.conflicting_values, '') as conflicting_values,
     from chosen
     inner join source_counts
-        on
-            {%- for key in key_columns %}
-            {{ 'and ' if not loop.first }}chosen.{{ key }} = source_counts.{{ key }}
-            {%- endfor %}
+        on {{ chosen_on_counts | join(' and ') }}
     left join conflicts
-        on
-            {%- for key in key_columns %}
-            {{ 'and ' if not loop.first }}chosen.{{ key }} = conflicts.{{ key }}
-            {%- endfor %}
+        on {{ chosen_on_conflicts | join(' and ') }}
 
 )
 {%- endmacro %}

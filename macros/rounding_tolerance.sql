@@ -6,7 +6,7 @@
     any scale word in either script. Full-width digits are folded first. When the text holds no arabic
     number (第四, 七成) the value is assumed written to its leading digit.
 #}
-{% macro written_number(value_text) -%}
+{% macro written_number(value_text) %}
     try_cast(
         regexp_extract(
             replace(translate({{ value_text }}, '０１２３４５６７８９．，', '0123456789.,'), ',', ''),
@@ -15,7 +15,7 @@
     )
 {%- endmacro %}
 
-{% macro written_decimals(value_text) -%}
+{% macro written_decimals(value_text) %}
     coalesce(
         length(
             regexp_extract(
@@ -28,7 +28,7 @@
     )
 {%- endmacro %}
 
-{% macro rounding_tolerance(value_text, value) -%}
+{% macro rounding_tolerance(value_text, value) %}
     case
         when {{ value }} is null or {{ value }} = 0 then 0.0
         when coalesce({{ written_number(value_text) }}, 0) > 0
@@ -40,7 +40,7 @@
 {%- endmacro %}
 
 {# Lower priority number = more trusted qualifier when choosing among sources. #}
-{% macro qualifier_priority(qualifier) -%}
+{% macro qualifier_priority(qualifier) %}
     case {{ qualifier }}
         when 'exact' then 1
         when 'approx' then 2
