@@ -1,30 +1,51 @@
-{#
-    CTEs that resolve several statements of one figure into one row per `key_columns` (ends with a CTE named
-    `resolved`; the caller writes `with <input cte>, {{ resolve_figures('<input cte>', [...]) }} select ...`).
-    The input needs the columns of int_figures_measured.
+-- Several statements of one figure resolved into one row: the chosen statement, how many documents state it,
+-- and whether another statement disagrees beyond rounding. Two kinds of figure, resolved the same way:
+-- company_period (company × metric × dimension × period_label, every mention) and offering_attempt (listing
+-- attempt × metric × dimension × moment_key, the offering mentions): one model so the rules cannot drift.
+-- Rules: docs block resolution_rule (overview.md).
+with
 
-    Choice: a reviewed override first, then exact > approx > bounds, then the newer document, then the more
-    precisely written figure (smaller rounding tolerance), then document_id and char_start.
-    Conflict: another statement that does not agree with the chosen one beyond rounding (macro
-    statements_agree), or whose sign differs. Statements in another currency are compared on value_cny with
-    2% slack for the FX rate; when a CNY value is missing they are not compared.
-#}
-{% macro resolve_figures(input, key_columns) -%}
-{#- key lists and join conditions spelled out once, so the SQL below has no loops -#}
-{%- set keys = key_columns | join(', ') -%}
-{%- set other_keys, other_on_chosen, chosen_on_counts, chosen_on_conflicts = [], [], [], [] -%}
-{%- for key in key_columns -%}
-{%- do other_keys.append('other.' ~ key) -%}
-{%- do other_on_chosen.append('other.' ~ key ~ ' = chosen.' ~ key) -%}
-{%- do chosen_on_counts.append('chosen.' ~ key ~ ' = source_counts.' ~ key) -%}
-{%- do chosen_on_conflicts.append('chosen.' ~ key ~ ' = conflicts.' ~ key) -%}
-{%- endfor -%}
-figures_ranked as (
+figures as (
+
+    select * from {{ ref('int_figures_measured') }}
+
+),
+
+offering_mentions as (
+
+    select * from {{ ref('int_offering_mentions_assigned') }}
+
+),
+
+-- one key for both kinds: resolution_grain × resolution_id × metric × dimension × resolution_period
+statements as (
+
+    select
+        'company_period' as resolution_grain,
+        company_id as resolution_id,
+        period_label as resolution_period,
+        *,
+    from figures
+
+    union all by name
+
+    select
+        'offering_attempt' as resolution_grain,
+        offering_id as resolution_id,
+        moment_key as resolution_period,
+        *,
+    from offering_mentions
+
+),
+
+-- choice: a reviewed override first, then exact > approx > bounds, then the newer document, then the more
+-- precisely written figure, then document_id and offset
+statements_ranked as (
 
     select
         *,
         row_number() over (
-            partition by {{ keys }}
+            partition by resolution_grain, resolution_id, metric, dimension, resolution_period
             order by
                 is_override desc,
                 qualifier_priority asc,
@@ -33,13 +54,13 @@ figures_ranked as (
                 document_id asc,
                 char_start asc
         ) as choice_rank,
-    from {{ input }}
+    from statements
 
 ),
 
 chosen as (
 
-    select * from figures_ranked
+    select * from statements_ranked
     where choice_rank = 1
 
 ),
@@ -49,7 +70,11 @@ chosen as (
 pairs as (
 
     select
-        {{ other_keys | join(', ') }},
+        other.resolution_grain,
+        other.resolution_id,
+        other.metric,
+        other.dimension,
+        other.resolution_period,
         other.value_text,
         other.qualifier,
         other.document_id,
@@ -74,13 +99,20 @@ pairs as (
             when other.currency = chosen.currency then 0.0
             else 0.02 * greatest(abs(other.value_cny), abs(chosen.value_cny))
         end as fx_slack,
-    from figures_ranked as other
+    from statements_ranked as other
     inner join chosen
-        on {{ other_on_chosen | join(' and ') }}
+        on
+            other.resolution_grain = chosen.resolution_grain
+            and other.resolution_id = chosen.resolution_id
+            and other.metric = chosen.metric
+            and other.dimension = chosen.dimension
+            and other.resolution_period = chosen.resolution_period
     where other.choice_rank > 1
 
 ),
 
+-- a statement that does not agree beyond rounding (macro statements_agree), or whose sign differs, conflicts;
+-- statements in two currencies without a CNY value are not compared
 comparisons as (
 
     select
@@ -102,7 +134,11 @@ comparisons as (
 conflicts as (
 
     select
-        {{ keys }},
+        resolution_grain,
+        resolution_id,
+        metric,
+        dimension,
+        resolution_period,
         string_agg(
             distinct value_text || case when currency <> '' then ' ' || currency else '' end
             || ' (' || qualifier || ', ' || document_id || ')',
@@ -110,20 +146,24 @@ conflicts as (
         ) as conflicting_values,
     from comparisons
     where not is_consistent
-    group by {{ keys }}
+    group by resolution_grain, resolution_id, metric, dimension, resolution_period
 
 ),
 
 source_counts as (
 
     select
-        {{ keys }},
+        resolution_grain,
+        resolution_id,
+        metric,
+        dimension,
+        resolution_period,
         count(distinct document_id) as n_sources,
         count(*) as n_mentions,
         bool_or(is_override) as any_override,
         string_agg(figure_id, '|' order by figure_id) as source_figure_ids,
-    from figures_ranked
-    group by {{ keys }}
+    from statements_ranked
+    group by resolution_grain, resolution_id, metric, dimension, resolution_period
 
 ),
 
@@ -139,9 +179,20 @@ resolved as (
         coalesce(conflicts.conflicting_values, '') as conflicting_values,
     from chosen
     inner join source_counts
-        on {{ chosen_on_counts | join(' and ') }}
+        on
+            chosen.resolution_grain = source_counts.resolution_grain
+            and chosen.resolution_id = source_counts.resolution_id
+            and chosen.metric = source_counts.metric
+            and chosen.dimension = source_counts.dimension
+            and chosen.resolution_period = source_counts.resolution_period
     left join conflicts
-        on {{ chosen_on_conflicts | join(' and ') }}
+        on
+            chosen.resolution_grain = conflicts.resolution_grain
+            and chosen.resolution_id = conflicts.resolution_id
+            and chosen.metric = conflicts.metric
+            and chosen.dimension = conflicts.dimension
+            and chosen.resolution_period = conflicts.resolution_period
 
 )
-{%- endmacro %}
+
+select * from resolved
