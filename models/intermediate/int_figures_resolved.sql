@@ -117,6 +117,8 @@ comparisons as (
 
     select
         *,
+        value_text || case when currency <> '' then ' ' || currency else '' end
+        || ' (' || qualifier || ', ' || document_id || ')' as conflicting_value,
         not is_comparable
         or (
             signs_agree
@@ -139,11 +141,8 @@ conflicts as (
         metric,
         dimension,
         resolution_period,
-        string_agg(
-            distinct value_text || case when currency <> '' then ' ' || currency else '' end
-            || ' (' || qualifier || ', ' || document_id || ')',
-            '; '
-        ) as conflicting_values,
+        -- ordered: an unordered string_agg lists the same parts in a different order from one build to the next
+        string_agg(distinct conflicting_value, '; ' order by conflicting_value) as conflicting_values,
     from comparisons
     where not is_consistent
     group by resolution_grain, resolution_id, metric, dimension, resolution_period

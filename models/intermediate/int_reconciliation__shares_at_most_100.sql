@@ -33,7 +33,8 @@ share_groups as (
         count(*) as n_shares,
         string_agg(dimension || '=' || value_text, '; ' order by dimension) as share_list,
         max(document_id) as document_id,
-        string_agg(distinct quote, ' | ') as quote,
+        -- ordered: an unordered string_agg lists the same parts in a different order from one build to the next
+        string_agg(distinct quote, ' | ' order by quote) as quote,
         bool_or(is_override) as is_override,
         min(figure_id) as figure_id,
     from resolved
