@@ -7,7 +7,7 @@
       [220亿, 230亿]). A value or bound agrees with it when their ranges overlap.
     So 约45亿 vs 超43亿 disagree (flagged for review) while 51.36亿 vs 超51亿 and 131.25亿 vs 突破130亿 agree.
 #}
-{% macro bound_span(value, written_number, decimals_written) -%}
+{% macro bound_span(value, written_number, decimals_written) %}
     2 * {{ rounding_tolerance(value, written_number, decimals_written) }}
     * case
         when {{ decimals_written }} = 0 and coalesce({{ written_number }}, 0) >= 10
@@ -20,7 +20,7 @@
     end
 {%- endmacro %}
 
-{% macro statement_low(magnitude, qualifier, tolerance, span) -%}
+{% macro statement_low(magnitude, qualifier, tolerance, span) %}
     case {{ qualifier }}
         when 'lower_bound' then {{ magnitude }}
         when 'upper_bound' then {{ magnitude }} - ({{ span }})
@@ -28,7 +28,7 @@
     end
 {%- endmacro %}
 
-{% macro statement_high(magnitude, qualifier, tolerance, span) -%}
+{% macro statement_high(magnitude, qualifier, tolerance, span) %}
     case {{ qualifier }}
         when 'lower_bound' then {{ magnitude }} + ({{ span }})
         when 'upper_bound' then {{ magnitude }}
@@ -36,7 +36,7 @@
     end
 {%- endmacro %}
 
-{% macro statements_agree(a, a_qualifier, a_tolerance, a_span, b, b_qualifier, b_tolerance, b_span, slack) -%}
+{% macro statements_agree(a, a_qualifier, a_tolerance, a_span, b, b_qualifier, b_tolerance, b_span, slack) %}
     case
         when {{ a_qualifier }} in ('exact', 'approx') and {{ b_qualifier }} in ('exact', 'approx')
             then abs({{ a }} - {{ b }})

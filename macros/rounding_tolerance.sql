@@ -7,7 +7,7 @@
     any scale word in either script. When no arabic number is written (第四, 七成) the value is assumed
     written to its leading digit.
 #}
-{% macro rounding_tolerance(value, written_number, decimals_written) -%}
+{% macro rounding_tolerance(value, written_number, decimals_written) %}
     case
         when {{ value }} is null or {{ value }} = 0 then 0.0
         when coalesce({{ written_number }}, 0) > 0
@@ -19,7 +19,7 @@
 {%- endmacro %}
 
 {# Lower priority number = more trusted qualifier when choosing among sources. #}
-{% macro qualifier_priority(qualifier) -%}
+{% macro qualifier_priority(qualifier) %}
     case {{ qualifier }}
         when 'exact' then 1
         when 'approx' then 2

@@ -1,13 +1,19 @@
--- One row per company × metric × dimension × period_label: the chosen statement, how many documents state
--- it, and whether another statement disagrees beyond rounding. Rules: macros/resolve_figures.sql.
+-- One row per company × metric × dimension × period_label: the chosen statement, how many documents state it,
+-- and whether another statement disagrees beyond rounding (int_figures_resolved, grain company_period).
 with
 
-figures as (
+resolved as (
 
-    select * from {{ ref('int_figures_measured') }}
+    select * from {{ ref('int_figures_resolved') }}
+    where resolution_grain = 'company_period'
 
 ),
 
-{{ resolve_figures('figures', ['company_id', 'metric', 'dimension', 'period_label']) }}
+final as (
 
-select * from resolved
+    select * exclude (resolution_grain, resolution_id, resolution_period, offering_id, exchange, moment_key)
+    from resolved
+
+)
+
+select * from final

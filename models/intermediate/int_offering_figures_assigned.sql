@@ -1,48 +1,19 @@
--- Offering figures resolved per listing attempt. Each mention goes to the attempt of its exchange that
--- started last on or before the figure's date (else the first attempt there); then the statements of one
--- attempt × metric × dimension are resolved like financials (macros/resolve_figures.sql), whatever date a
--- later article gives them: an offer price restated a week later is the same figure. A market cap without a
--- listing-day moment (dimension '') stays dated (moment_key = its period_label): it changes every day.
+-- Offering figures resolved per listing attempt: one row per attempt × metric × dimension × moment_key
+-- (int_figures_resolved, grain offering_attempt), whatever date a later article gives them.
 with
 
-figures as (
+resolved as (
 
-    select * from {{ ref('int_offering_figures_by_exchange') }}
-
-),
-
-attempts as (
-
-    select * from {{ ref('int_offering_attempts') }}
+    select * from {{ ref('int_figures_resolved') }}
+    where resolution_grain = 'offering_attempt'
 
 ),
 
-assigned as (
+final as (
 
-    select
-        attempts.offering_id,
-        figures.*,
-        case
-            when figures.metric = 'market_cap' and figures.dimension = '' then figures.period_label
-            else ''
-        end as moment_key,
-    from figures
-    inner join attempts
-        on
-            figures.company_id = attempts.company_id
-            and figures.exchange = attempts.exchange
-    qualify row_number() over (
-        partition by figures.figure_id
-        order by
-            (attempts.attempt_start <= figures.period_end) desc,
-            case
-                when attempts.attempt_start <= figures.period_end then attempts.attempt_number
-                else -attempts.attempt_number
-            end desc
-    ) = 1
+    select * exclude (resolution_grain, resolution_id, resolution_period)
+    from resolved
 
-),
+)
 
-{{ resolve_figures('assigned', ['offering_id', 'metric', 'dimension', 'moment_key']) }}
-
-select * from resolved
+select * from final

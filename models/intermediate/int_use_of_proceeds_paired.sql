@@ -34,6 +34,7 @@ paired as (
         max(value_cny) filter (where metric = 'use_of_proceeds_amount') as use_of_proceeds_amount_cny,
         max(period_label) as period_label,
         max(document_id) as document_id,
+        -- ordered: an unordered string_agg lists the same parts in a different order from one build to the next
         string_agg(distinct quote, ' | ' order by quote) as quote,
         bool_or(is_override) as is_override,
     from figures
