@@ -239,5 +239,5 @@ def test_one_dbt_process_loads_the_reference_seeds_and_builds_and_tests_the_mode
     dbt_commands = [line for line in run.output.splitlines() if line.startswith("  $ dbt ")]
     assert dbt_commands == ["  $ dbt build"]
     [summary] = [line for line in run.output.splitlines() if line.startswith("  dbt build: ")]
-    # 5 reference seeds + 40 models succeed; every data and unit test passes.
-    assert "SUCCESS=45" in summary and "ERROR" not in summary and "FAIL" not in summary
+    # 5 reference seeds + 49 models succeed; every data and unit test passes.
+    assert "SUCCESS=54" in summary and "ERROR" not in summary and "FAIL" not in summary
